@@ -1,0 +1,172 @@
+# coreset - build, test, install, demo.
+#
+#   make                      CPU build: ./coreset
+#   make CUDA=1               also the CUDA/cuDNN backend (nvcc and cuDNN under $(CUDA_HOME))
+#   make test                 install test dependencies (as root, Debian), build, run every test
+#   make SANITIZE=address,undefined test
+#   make fuzz                 libFuzzer targets (clang); make fuzz-run FUZZ_SECONDS=600
+#   make install PREFIX=/usr/local
+#   make demo                 install dependencies, build, run the main job on Fashion-MNIST
+#
+# Objects go to a build directory per configuration (build/cpu, build/cuda,
+# build/san-...), so switching configurations never mixes objects.
+
+CC       ?= cc
+PY       ?= /usr/bin/python3
+PREFIX   ?= /usr/local
+CUDA_HOME ?= /usr/local/cuda
+NVCC     ?= $(CUDA_HOME)/bin/nvcc
+CUDA_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
+
+WARN    = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+
+# --- dependencies (pkg-config where Debian ships a .pc file) ----------------
+pc_have = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
+HAVE_HDF5    := $(call pc_have,hdf5)
+HAVE_ZSTD    := $(call pc_have,libzstd)
+HAVE_YAML    := $(call pc_have,yaml-0.1)
+HAVE_ZLIB    := $(call pc_have,zlib)
+HAVE_OPENBLAS:= $(call pc_have,openblas)
+HAVE_DNNL    := $(shell test -f /usr/include/dnnl.h && echo yes)
+HAVE_NVCC    := $(shell test -x $(NVCC) && echo yes)
+HAVE_CUDNN   := $(shell test -f $(CUDA_HOME)/include/cudnn.h && echo yes)
+
+PKGS     = hdf5 libzstd yaml-0.1 zlib $(if $(HAVE_OPENBLAS),openblas)
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(HAVE_OPENBLAS),yes)
+CFLAGS  += -DCS_HAVE_OPENBLAS
+endif
+ifeq ($(HAVE_DNNL),yes)
+CFLAGS  += -DCS_HAVE_DNNL
+LDLIBS  += -ldnnl
+endif
+LDLIBS  += -lm -lpthread
+LDFLAGS += -fopenmp
+
+GIT_DESC := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CFLAGS  += -DCS_GIT_DESC='"$(GIT_DESC)"'
+
+# --- configuration -> build directory ----------------------------------------
+CONFIG = cpu
+ifeq ($(CUDA),1)
+CONFIG = cuda
+endif
+ifneq ($(SANITIZE),)
+CONFIG := $(CONFIG)-san
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+OPT = -O1
+endif
+B = build/$(CONFIG)
+
+LIB_DIRS = common formats configs nn score select export
+LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRC  = $(wildcard cli/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_AUX = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+CU_SRC   =
+ifeq ($(CUDA),1)
+CU_SRC   = $(wildcard nn/cuda/*.cu)
+CFLAGS  += -DCS_CUDA -I$(CUDA_HOME)/include
+LDLIBS  += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
+endif
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o) $(CU_SRC:%.cu=$(B)/%.cu.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_AUX_OBJ = $(TEST_AUX:%.c=$(B)/%.o)
+
+.PHONY: all check-deps test test-build deps demo install clean fuzz fuzz-run print-config-info
+all: check-deps coreset
+
+# Say what was found, once per top-level make.
+ifeq ($(MAKELEVEL),0)
+ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+$(info coreset build: config=$(CONFIG) hdf5=$(or $(HAVE_HDF5),no) zstd=$(or $(HAVE_ZSTD),no) \
+  libyaml=$(or $(HAVE_YAML),no) zlib=$(or $(HAVE_ZLIB),no) openblas=$(or $(HAVE_OPENBLAS),no) \
+  onednn=$(or $(HAVE_DNNL),no) nvcc=$(or $(HAVE_NVCC),no) cudnn=$(or $(HAVE_CUDNN),no))
+endif
+endif
+
+check-deps:
+	@missing=""; \
+	[ "$(HAVE_HDF5)" = yes ] || missing="$$missing libhdf5-dev"; \
+	[ "$(HAVE_ZSTD)" = yes ] || missing="$$missing libzstd-dev"; \
+	[ "$(HAVE_YAML)" = yes ] || missing="$$missing libyaml-dev"; \
+	[ "$(HAVE_ZLIB)" = yes ] || missing="$$missing zlib1g-dev"; \
+	if [ "$(CUDA)" = 1 ]; then [ "$(HAVE_NVCC)" = yes ] || missing="$$missing nvcc($(NVCC))"; \
+	  [ "$(HAVE_CUDNN)" = yes ] || missing="$$missing cudnn($(CUDA_HOME)/include/cudnn.h)"; fi; \
+	if [ -n "$$missing" ]; then echo "coreset: error: missing build dependencies:$$missing" >&2; \
+	  echo "hint: run 'make deps' as root (Debian), or install them yourself" >&2; exit 1; fi
+
+coreset: $(B)/coreset
+	cp $< $@
+
+$(B)/coreset: $(CLI_OBJ) $(B)/libcoreset.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcoreset.a $(LDLIBS)
+
+$(B)/libcoreset.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/%.cu.o: %.cu
+	@mkdir -p $(@D)
+	$(NVCC) -O2 -std=c++17 $(CUDA_ARCH) -Xcompiler -fPIC -I. -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(TEST_AUX_OBJ) $(B)/libcoreset.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_AUX_OBJ) $(B)/libcoreset.a $(LDLIBS)
+
+test-build: check-deps $(B)/coreset $(TEST_BIN)
+
+# `make test` installs what the tests need (as root on Debian), then runs them all.
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@CORESET_BIN=$(B)/coreset PY=$(PY) bash tests/run.sh $(B)
+
+deps:
+	@bash tools/deps.sh test
+
+demo:
+	@bash tools/deps.sh demo
+	@$(MAKE) --no-print-directory coreset
+	@bash tools/demo.sh
+
+install: coreset
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 coreset $(DESTDIR)$(PREFIX)/bin/coreset
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
+
+# --- fuzzing (clang + libFuzzer) ---------------------------------------------
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
+FB = build/fuzz
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+  $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DCS_GIT_DESC='"fuzz"'
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FB)/%.o)
+fuzz: $(FUZZ_SRC:fuzz/%.c=$(FB)/%)
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fopenmp -c -o $@ $<
+$(FB)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fopenmp -o $@ $^ $(LDLIBS)
+FUZZ_SECONDS ?= 60
+fuzz-run: fuzz
+	@bash tools/fuzz_run.sh $(FB) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build coreset
+
+-include $(shell find build -name '*.d' 2>/dev/null)
