@@ -1,0 +1,141 @@
+/* test_common.c - SHA-256 against FIPS 180-4 vectors and sha256sum, the RNG's
+ * determinism and range, crash-safe writes, error messages. */
+#include "../common/err.h"
+#include "../common/fsio.h"
+#include "../common/rng.h"
+#include "../common/sha256.h"
+#include "harness.h"
+
+static void digest_of(const char *s, size_t n, char hex[65])
+{
+    cs_sha256 h;
+    uint8_t d[32];
+    cs_sha256_init(&h);
+    cs_sha256_update(&h, s, n);
+    cs_sha256_final(&h, d);
+    cs_sha256_hex(d, hex);
+}
+
+static void test_sha256_vectors(void)
+{
+    char hex[65];
+    digest_of("abc", 3, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    digest_of("", 0, hex);
+    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    digest_of(two, strlen(two), hex);
+    CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0);
+}
+
+/* Streaming in odd-sized pieces must equal sha256sum of the same file. */
+static void test_sha256_file_vs_sha256sum(void)
+{
+    char path[600], cmd[1400], want[65] = {0}, got[65];
+    snprintf(path, sizeof path, "%s/blob", harness_tmpdir());
+    FILE *fp = fopen(path, "wb");
+    cs_rng r;
+    cs_rng_seed(&r, 7);
+    for (int i = 0; i < 200003; i++)
+        fputc((int)(cs_rng_u64(&r) & 255), fp);
+    fclose(fp);
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p || fscanf(p, "%64s", want) != 1) {
+        harness_skip("sha256sum not available");
+        if (p)
+            pclose(p);
+        return;
+    }
+    pclose(p);
+    CHECK_OK(cs_sha256_file(path, got));
+    CHECK(strcmp(want, got) == 0);
+}
+
+static void test_rng(void)
+{
+    cs_rng a, b, c;
+    cs_rng_seed(&a, 42);
+    cs_rng_seed(&b, 42);
+    cs_rng_seed2(&c, 42, 1);
+    int same_c = 1;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t x = cs_rng_u64(&a);
+        CHECK(x == cs_rng_u64(&b));
+        same_c &= x == cs_rng_u64(&c);
+    }
+    CHECK(!same_c);
+    double sum = 0, sumsq = 0;
+    int n = 200000;
+    for (int i = 0; i < n; i++) {
+        double u = cs_rng_uniform(&a);
+        CHECK(u >= 0 && u < 1);
+        double z = cs_rng_normal(&a);
+        sum += z;
+        sumsq += z * z;
+        CHECK(cs_rng_below(&a, 7) < 7);
+    }
+    CHECK_NEAR(sum / n, 0.0, 0.02);
+    CHECK_NEAR(sumsq / n, 1.0, 0.02);
+    int64_t perm[100];
+    for (int i = 0; i < 100; i++)
+        perm[i] = i;
+    cs_rng_shuffle_i64(&a, perm, 100);
+    int seen[100] = {0}, moved = 0;
+    for (int i = 0; i < 100; i++) {
+        seen[perm[i]]++;
+        moved += perm[i] != i;
+    }
+    for (int i = 0; i < 100; i++)
+        CHECK(seen[i] == 1);
+    CHECK(moved > 50);
+}
+
+static void test_afile(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/out.txt", harness_tmpdir());
+    cs_afile af;
+    CHECK_OK(cs_afile_open(&af, path));
+    fputs("hello", af.fp);
+    CHECK(!cs_path_exists(path)); /* nothing at the final path before commit */
+    CHECK_OK(cs_afile_commit(&af));
+    uint8_t *buf;
+    size_t len;
+    CHECK_OK(cs_read_file(path, &buf, &len));
+    CHECK(len == 5 && memcmp(buf, "hello", 5) == 0);
+    free(buf);
+    /* An aborted write leaves the old file alone and no temporary behind. */
+    CHECK_OK(cs_afile_open(&af, path));
+    fputs("partial", af.fp);
+    char tmp[700];
+    snprintf(tmp, sizeof tmp, "%s", af.tmp_path);
+    cs_afile_abort(&af);
+    CHECK(!cs_path_exists(tmp));
+    CHECK_OK(cs_read_file(path, &buf, &len));
+    CHECK(len == 5);
+    free(buf);
+    /* A missing directory is refused with a message naming it. */
+    snprintf(path, sizeof path, "%s/no/such/dir/out.txt", harness_tmpdir());
+    CHECK(cs_afile_open(&af, path) == CS_EIO);
+    CHECK(strstr(cs_errmsg(), "no/such/dir") != NULL);
+    CHECK(cs_read_file("/nonexistent/x", &buf, &len) == CS_EIO);
+    CHECK(strcmp(cs_errmsg(), "cannot open '/nonexistent/x': No such file or directory") == 0);
+}
+
+static void test_error_prefix(void)
+{
+    cs_error(CS_EFORMAT, "bad magic");
+    cs_error_prefix("'%s'", "x.npz");
+    CHECK(strcmp(cs_errmsg(), "'x.npz': bad magic") == 0);
+}
+
+int main(void)
+{
+    RUN(test_sha256_vectors);
+    RUN(test_sha256_file_vs_sha256sum);
+    RUN(test_rng);
+    RUN(test_afile);
+    RUN(test_error_prefix);
+    return harness_done();
+}
