@@ -1,0 +1,46 @@
+/* export.h - write a pruned copy of a dataset: the selected samples of one
+ * split (in index order), untouched copies of the other splits, the source
+ * index and score of every kept sample, and provenance attributes.
+ *
+ * Streaming: the source is read block by block and only selected rows are
+ * kept, so peak memory is one block, whatever the dataset's size. */
+#ifndef CS_EXPORT_H
+#define CS_EXPORT_H
+
+#include "../formats/dataset.h"
+
+#include <stdint.h>
+
+typedef enum cs_compression { CS_COMP_GZIP = 0, CS_COMP_ZSTD, CS_COMP_NONE } cs_compression;
+
+typedef struct cs_kv {
+    const char *key;
+    const char *value;
+} cs_kv;
+
+typedef struct cs_export_split {
+    const char *split;       /* source split name */
+    const char *images_name; /* output dataset names */
+    const char *labels_name;
+    const int64_t *idx;      /* ascending indices to keep; NULL = the whole split */
+    int64_t m;               /* number of indices */
+    const float *scores;     /* score of each kept sample (m values), or NULL */
+} cs_export_split;
+
+typedef struct cs_export_params {
+    cs_dataset *src;
+    const cs_export_split *splits;
+    int nsplits;
+    const cs_kv *attrs; /* provenance, written as root string attributes */
+    int nattrs;
+    const char *out_path;
+    cs_compression comp;
+    int level; /* gzip 1-9 (default 4), zstd 1-19 (default 3); 0 = default */
+} cs_export_params;
+
+/* HDF5 output: <images_name>, <labels_name> per split, plus for the pruned
+ * split source_index (int64) and score (float32) named <split>_source_index,
+ * <split>_score.  Written to a temp file and renamed. */
+int cs_export_h5(const cs_export_params *p);
+
+#endif
