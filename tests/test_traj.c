@@ -651,6 +651,8 @@ static int write_forever(const char *path)
     for (int32_t e = (int32_t)res.frames + 1; !rc; e++)
         rc = cs_traj_writer_append(w, sim_epoch(&m, 0, e));
     fprintf(stderr, "write-forever: %s\n", cs_errmsg());
+    cs_traj_writer_close(w);
+    sim_release(&m);
     return 1;
 }
 
@@ -665,6 +667,7 @@ static int check_resume(const char *path)
                                      : cs_traj_writer_create(&w, path, &h);
     if (rc) {
         fprintf(stderr, "check-resume: %s\n", cs_errmsg());
+        sim_release(&m);
         return 1;
     }
     int before = verify_sim(path, &m, 1 << 30);
@@ -674,6 +677,7 @@ static int check_resume(const char *path)
     int after = verify_sim(path, &m, 1 << 30);
     printf("frames=%lld cut=%lld verified=%d after=%d\n", (long long)res.frames, (long long)res.truncated_bytes,
            before, after);
+    sim_release(&m);
     return rc || before != res.frames || after != res.frames + 3;
 }
 
@@ -703,6 +707,7 @@ static int bench(int64_t n)
         t_write += now() - t0;
     }
     cs_traj_writer_close(w);
+    w = NULL;
     double bps = 0, best = 1e30;
     cs_traj_bytes_per_sample(path, &bps);
     uint64_t usize = cs_traj_payload_size(n, 10, CS_TRAJ_SCALARS);
@@ -733,6 +738,8 @@ static int bench(int64_t n)
     return 0;
 fail:
     fprintf(stderr, "bench: %s\n", cs_errmsg());
+    cs_traj_writer_close(w);
+    sim_release(&m);
     return 1;
 }
 
