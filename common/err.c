@@ -38,9 +38,17 @@ void cs_error_prefix(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof msg)
+    /* Copy by hand: snprintf("%s") of a buffer as large as msg draws
+     * -Wformat-truncation, and truncating here is what we want. */
+    if (n < 0 || (size_t)n + 3 >= sizeof msg)
         return;
-    snprintf(msg + n, sizeof msg - (size_t)n, ": %s", old);
+    size_t room = sizeof msg - (size_t)n - 3, len = strlen(old);
+    if (len > room)
+        len = room;
+    msg[n] = ':';
+    msg[n + 1] = ' ';
+    memcpy(msg + n + 2, old, len);
+    msg[(size_t)n + 2 + len] = 0;
 }
 
 const char *cs_errmsg(void) { return msg[0] ? msg : "unknown error"; }
