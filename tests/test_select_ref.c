@@ -31,6 +31,7 @@ static const ref_case cases[] = {
     {"ccs_sqrt_filter", "sqrt", "ccs", "hard", 0, 0, 1, 0.2, 9, 0.2, 50, 1, -1},
     {"ccs_none_filter", "none", "ccs", "hard", 0, 0, 1, 0.5, 10, 0.3, 20, 1, 1},
     {"ccs_bal_large", "balanced", "ccs", "hard", 0, 0, 0, 0.9, 11, 0.1, 50, 1, -1},
+    {"ccs_prop_fill", "proportional", "ccs", "hard", 0, 0, 0, 0.8, 15, 0.3, 50, 1, -1},
     {"ccs_rcap_small", "rcap", "ccs", "hard", 0, 0, 1, 0.01, 12, 0.0, 50, 1, -1},
     {"top_filter_bal", "balanced", "top", "hard", 0, 0, 1, 0.2, 1, 0, 50, 1, -1},
     {"top_filter_none", "none", "top", "hard", 0, 0, 1, 0.05, 1, 0, 50, 1, 1},
