@@ -127,12 +127,12 @@ int cs_config_write_man_keys(FILE *fp)
             fprintf(fp, ".SS %s\n", section);
         }
         describe(k, what, sizeof what);
-        fprintf(fp, ".TP\n.B %s\n(", k->key);
+        fprintf(fp, ".TP\n.B %s\n", k->key);
+        put_roff(k->help, fp);
+        fputs("\n.br\n", fp);
         put_roff(what, fp);
         fputs("; default ", fp);
         put_roff(*k->def ? k->def : "empty", fp);
-        fputs(")\n", fp);
-        put_roff(k->help, fp);
         fputc('\n', fp);
     }
     if (ferror(fp))
