@@ -50,11 +50,12 @@ int cs_config_is_section(const char *prefix)
     return 0;
 }
 
-/* Optimal-string-alignment distance (a swap of neighbours costs 1), capped at 99. */
+/* Optimal-string-alignment distance (a swap of neighbours costs 1); 99 for "far". */
 static int edit_distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
-    if (n > 64 || m > 64)
+    /* Hints only need small distances, and the distance is at least the length difference. */
+    if (n > 64 || m > 64 || n > m + 2 || m > n + 2)
         return 99;
     int d[65][65];
     for (size_t i = 0; i <= n; i++)
@@ -170,6 +171,26 @@ static const char *shown(const char *text, char *buf, size_t size)
     return buf;
 }
 
+/* Length of the valid UTF-8 sequence at s and its code point in *cp, or 0 if
+ * invalid (overlong forms, surrogates and values past U+10FFFF included). */
+int cs_config_utf8_next(const unsigned char *s, unsigned *cp)
+{
+    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+    int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (!n)
+        return 0;
+    unsigned c = n == 1 ? s[0] : s[0] & (0x7f >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3f);
+    }
+    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
 static int in_range(const cs_cfg_key *k, double v)
 {
     if (k->lo_kind == CS_CFG_INCL && !(v >= k->lo))
@@ -241,6 +262,13 @@ int cs_config_parse_value(cs_config *cfg, const cs_cfg_key *k, const char *text)
         size_t n = strlen(text);
         if (n >= k->size)
             return cs_error(CS_EINVAL, "%s is too long (%zu bytes, at most %zu)", k->key, n, k->size - 1);
+        unsigned cp;
+        for (size_t i = 0; i < n;) {
+            int len = cs_config_utf8_next((const unsigned char *)text + i, &cp);
+            if (!len)
+                return cs_error(CS_EINVAL, "%s is not valid UTF-8 (byte %zu)", k->key, i + 1);
+            i += (size_t)len;
+        }
         const char *bad = k->check ? k->check(text) : NULL;
         if (bad)
             return cs_error(CS_EINVAL, "%s must be %s, got '%s'", k->key, bad, shown(text, s, sizeof s));

@@ -182,6 +182,8 @@ int cs_config_print_defaults_used(const cs_config *cfg, FILE *fp);
 /* The man page's KEYS section body (roff), generated from the schema. */
 int cs_config_write_man_keys(FILE *fp);
 
+/* Length of the valid UTF-8 sequence at s (1..4) with its code point in *cp, or 0. */
+int cs_config_utf8_next(const unsigned char *s, unsigned *cp);
 /* 1 if every schema field of a and b is equal (sources are not compared). */
 int cs_config_equal(const cs_config *a, const cs_config *b);
 /* A key's value as YAML text (strings unquoted) into buf. */

@@ -29,14 +29,26 @@ static void put_string(const char *s, FILE *fp)
         fputs(s, fp);
         return;
     }
+    /* Double-quoted; what YAML would not keep as is (controls, the C1 range
+     * with its NEL line break, LS, PS, BOM, non-characters) becomes \\u. */
     fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(fp, "\\x%02x", *p);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c;
+        int n = cs_config_utf8_next(p, &c);
+        if (!n) { /* the parser refuses invalid UTF-8, so this is not reached */
+            fputs("\\ufffd", fp);
+            p++;
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", (char)c);
+        else if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029 || c == 0xfeff ||
+                 c == 0xfffe || c == 0xffff)
+            fprintf(fp, "\\u%04x", c);
         else
-            fputc(*p, fp);
+            fwrite(p, 1, (size_t)n, fp);
+        p += n;
     }
     fputc('"', fp);
 }

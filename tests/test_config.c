@@ -228,6 +228,8 @@ static void test_set(void)
         {"train.lr=inf", "--set train.lr=inf: expected a number, got 'inf'"},
         {"model.name=vgg", "--set model.name=vgg: model.name must be one of cnn-small, resnet18, resnet1d, got 'vgg'"},
         {"train.device=cuda:", "--set train.device=cuda:: train.device must be cpu, cuda or cuda:N, got 'cuda:'"},
+        {"dataset.images=a\xff" "b", "--set dataset.images=a\xff" "b: dataset.images is not valid UTF-8 (byte 2)"},
+        {"dataset.images=\xed\xa0\x80", "--set dataset.images=\xed\xa0\x80: dataset.images is not valid UTF-8 (byte 1)"},
         {"train.augment_hflip=2", "--set train.augment_hflip=2: expected true or false, got '2'"},
     };
     cs_config before = c;
@@ -267,7 +269,9 @@ static void other_value(const cs_cfg_key *k, char *buf, size_t size)
     case CS_CFG_ENUM: snprintf(buf, size, "%s", k->choices[1] ? k->choices[1] : k->choices[0]); return;
     case CS_CFG_STRING: {
         /* Awkward strings first: quotes, backslash, colon, '#', leading dash, a YAML keyword. */
-        const char *cand[] = {"-x: \"q\" \\ #y 'z'\ttab", "yes", "cuda:3", "3,4,6,3"};
+        /* ... and UTF-8: e-acute, NEL (a YAML line break), LINE SEPARATOR, a BOM. */
+        const char *cand[] = {"-x: \"q\" \\ #y 'z'\ttab \xc3\xa9\xc2\x85\xe2\x80\xa8\xef\xbb\xbf", "yes", "cuda:3",
+                              "3,4,6,3"};
         for (size_t i = 0; i < 4; i++)
             if (cs_config_parse_value(&c, k, cand[i]) == 0) {
                 snprintf(buf, size, "%s", cand[i]);
