@@ -1,0 +1,210 @@
+/* schema.c - the one table of config keys: type, place in cs_config, range,
+ * default, choices and help.  Loading, --set, writing, the man page's KEYS
+ * section and the tests all read it; a new key is one line here plus its
+ * field in config.h.  Keys are grouped by section, and that order is the order
+ * cs_config_write uses. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define F(field) offsetof(cs_config, field), sizeof(((cs_config *)0)->field)
+/* Range ends: lower kind and value, upper kind and value. */
+#define ANY CS_CFG_UNBOUNDED, 0, CS_CFG_UNBOUNDED, 0
+#define GE(a) CS_CFG_INCL, (a), CS_CFG_UNBOUNDED, 0
+#define GT(a) CS_CFG_EXCL, (a), CS_CFG_UNBOUNDED, 0
+#define IN(a, b) CS_CFG_INCL, (a), CS_CFG_INCL, (b)
+#define IN_HALF(a, b) CS_CFG_INCL, (a), CS_CFG_EXCL, (b)
+#define IN_OPEN_LO(a, b) CS_CFG_EXCL, (a), CS_CFG_INCL, (b)
+
+#define INT CS_CFG_INT
+#define FLT CS_CFG_FLOAT
+#define BOOL CS_CFG_BOOL
+#define STR CS_CFG_STRING
+#define ENUM CS_CFG_ENUM
+
+static const char *const kinds[] = {"auto", "hdf5", "npz", "npy", "idx", "ptbxl", "wfdb-beats", "cinc", NULL};
+static const char *const normalizations[] = {"dataset", "none", NULL};
+static const char *const models[] = {"cnn-small", "resnet18", "resnet1d", NULL};
+static const char *const optimizers[] = {"sgd", "adamw", NULL};
+static const char *const schedules[] = {"cosine", "constant", NULL};
+static const char *const tristate[] = {"auto", "yes", "no", NULL};
+static const char *const focus_targets[] = {"predicted", "true", NULL};
+static const char *const dropouts[] = {"none", "dbpd", "smrd", "srd", NULL};
+static const char *const combines[] = {"sum", "weighted", NULL};
+static const char *const nevers[] = {"inf", "zero", NULL};
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static const char *check_device(const char *v)
+{
+    if (!strcmp(v, "cpu") || !strcmp(v, "cuda"))
+        return NULL;
+    if (!strncmp(v, "cuda:", 5) && all_digits(v + 5) && strlen(v + 5) <= 4)
+        return NULL;
+    return "cpu, cuda or cuda:N";
+}
+
+/* "2,2,2,2": one to eight positive counts of at most three digits. */
+static const char *check_blocks(const char *v)
+{
+    const char *want = "comma-separated positive block counts such as 2,2,2,2";
+    int stages = 0;
+    const char *p = v;
+    for (;;) {
+        const char *start = p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len == 0 || len > 3 || atoi(start) == 0 || ++stages > 8)
+            return want;
+        if (!*p)
+            return NULL;
+        if (*p != ',')
+            return want;
+        p++;
+    }
+}
+
+static const char *check_name(const char *v) { return *v ? NULL : "a non-empty name"; }
+
+const cs_cfg_key cs_config_keys[] = {
+    /* dataset */
+    {"dataset.path", STR, F(dataset.path), ANY, "", NULL, NULL,
+     "the training data: a file (.h5, .npz, .npy, IDX) or a directory; required"},
+    {"dataset.kind", ENUM, F(dataset.kind), ANY, "auto", kinds, NULL,
+     "the data set's format; auto picks it from the path"},
+    {"dataset.images", STR, F(dataset.images), ANY, "", NULL, NULL,
+     "name of the sample array inside the file; empty = the format's default"},
+    {"dataset.labels", STR, F(dataset.labels), ANY, "", NULL, NULL,
+     "name of the label array inside the file; empty = the format's default"},
+    {"dataset.num_classes", INT, F(dataset.num_classes), GE(0), "0", NULL, NULL,
+     "number of classes; 0 = infer from the file (class names, else the largest label + 1)"},
+    {"dataset.normalize", ENUM, F(dataset.normalize), ANY, "dataset", normalizations, NULL,
+     "input normalisation: per-channel mean and std of the training split, or none"},
+    {"dataset.train_split", STR, F(dataset.train_split), ANY, "train", NULL, check_name,
+     "name of the split the surrogate trains on and the coreset is drawn from"},
+    {"dataset.test_split", STR, F(dataset.test_split), ANY, "test", NULL, check_name,
+     "name of the split used to evaluate"},
+    {"dataset.val_split", STR, F(dataset.val_split), ANY, "val", NULL, check_name,
+     "name of the validation split (used where the data set has one)"},
+    /* model */
+    {"model.name", ENUM, F(model.name), ANY, "cnn-small", models, NULL,
+     "the surrogate network: a small CNN, ResNet-18 (images) or a 1-D ResNet (ECG)"},
+    {"model.width", INT, F(model.width), IN(4, 1024), "64", NULL, NULL,
+     "base channel width (channels of the first stage; later stages double it)"},
+    {"model.blocks", STR, F(model.blocks), ANY, "2,2,2,2", NULL, check_blocks,
+     "residual blocks per stage, comma-separated (resnet18, resnet1d)"},
+    {"model.kernel_size", INT, F(model.kernel_size), IN(1, 255), "7", NULL, NULL,
+     "convolution kernel length of resnet1d"},
+    /* train */
+    {"train.epochs", INT, F(train.epochs), IN(1, 100000), "10", NULL, NULL,
+     "epochs of surrogate training (every one is recorded)"},
+    {"train.batch_size", INT, F(train.batch_size), IN(1, 65536), "128", NULL, NULL,
+     "mini-batch size"},
+    {"train.optimizer", ENUM, F(train.optimizer), ANY, "sgd", optimizers, NULL,
+     "the optimiser"},
+    {"train.lr", FLT, F(train.lr), GT(0), "0.1", NULL, NULL,
+     "peak learning rate"},
+    {"train.momentum", FLT, F(train.momentum), IN_HALF(0, 1), "0.9", NULL, NULL,
+     "SGD momentum"},
+    {"train.nesterov", BOOL, F(train.nesterov), ANY, "false", NULL, NULL,
+     "use Nesterov momentum (SGD; needs train.momentum > 0)"},
+    {"train.weight_decay", FLT, F(train.weight_decay), GE(0), "0.0005", NULL, NULL,
+     "weight decay (L2 for SGD, decoupled for AdamW)"},
+    {"train.beta1", FLT, F(train.beta1), IN_HALF(0, 1), "0.9", NULL, NULL,
+     "AdamW first-moment decay"},
+    {"train.beta2", FLT, F(train.beta2), IN_HALF(0, 1), "0.999", NULL, NULL,
+     "AdamW second-moment decay"},
+    {"train.schedule", ENUM, F(train.schedule), ANY, "cosine", schedules, NULL,
+     "learning-rate schedule after warm-up: cosine decay to 0, or constant"},
+    {"train.warmup_epochs", FLT, F(train.warmup_epochs), GE(0), "0", NULL, NULL,
+     "epochs of linear warm-up from 0 to train.lr (fractions allowed)"},
+    {"train.label_smoothing", FLT, F(train.label_smoothing), IN_HALF(0, 1), "0", NULL, NULL,
+     "label smoothing of the training loss (records always use the plain loss)"},
+    {"train.seed", INT, F(train.seed), IN(0, INT_MAX), "0", NULL, NULL,
+     "seed of the first surrogate run (run r uses seed + r)"},
+    {"train.threads", INT, F(train.threads), IN(0, 4096), "0", NULL, NULL,
+     "CPU threads; 0 = all cores"},
+    {"train.device", STR, F(train.device), ANY, "cpu", NULL, check_device,
+     "where to train: cpu, cuda (the first GPU) or cuda:N"},
+    {"train.augment_crop_padding", INT, F(train.augment_crop_padding), IN(0, 1024), "0", NULL, NULL,
+     "random-crop augmentation: pad by this many pixels, crop back; 0 = off"},
+    {"train.augment_hflip", BOOL, F(train.augment_hflip), ANY, "false", NULL, NULL,
+     "random horizontal flips"},
+    {"train.augment_vflip", BOOL, F(train.augment_vflip), ANY, "false", NULL, NULL,
+     "random vertical flips"},
+    {"train.checkpoint_every", INT, F(train.checkpoint_every), GE(0), "1", NULL, NULL,
+     "write a resumable checkpoint every this many epochs; 0 = never"},
+    /* record */
+    {"record.eval_pass", BOOL, F(record.eval_pass), ANY, "false", NULL, NULL,
+     "record from a separate eval-mode pass without augmentation instead of the training pass"},
+    {"record.probs", ENUM, F(record.probs), ANY, "auto", tristate, NULL,
+     "keep every sample's full probability vector; auto = when there are at most 16 classes"},
+    {"record.focus_every", INT, F(record.focus_every), GE(0), "1", NULL, NULL,
+     "compute Grad-CAM focus every this many epochs; 0 = never"},
+    {"record.focus_target", ENUM, F(record.focus_target), ANY, "predicted", focus_targets, NULL,
+     "Grad-CAM target class: the predicted class or the true label"},
+    {"record.focus_layer", STR, F(record.focus_layer), ANY, "last", NULL, check_name,
+     "Grad-CAM layer; last = the block feeding global average pooling"},
+    {"record.focus_resize", BOOL, F(record.focus_resize), ANY, "false", NULL, NULL,
+     "compute focus on the map resized to the input resolution"},
+    /* dropout */
+    {"dropout.method", ENUM, F(dropout.method), ANY, "none", dropouts, NULL,
+     "training-time data dropout before the revision epochs"},
+    {"dropout.tau", FLT, F(dropout.tau), IN(0, 1), "0.7", NULL, NULL,
+     "DBPD/SMRD confidence threshold: samples with p_y < tau are back-propagated"},
+    {"dropout.gamma", FLT, F(dropout.gamma), IN_OPEN_LO(0, 1), "0.99", NULL, NULL,
+     "SRD decay: epoch t back-propagates floor(gamma^(t-1) * B) samples per batch"},
+    {"dropout.erts", BOOL, F(dropout.erts), ANY, "false", NULL, NULL,
+     "ERTS: of the dropout's candidates keep those with focus >= phi"},
+    {"dropout.phi", FLT, F(dropout.phi), IN(0, 1), "0.7", NULL, NULL,
+     "ERTS focus threshold (also the reliability filter's focus threshold)"},
+    {"dropout.revision_epochs", INT, F(dropout.revision_epochs), GE(0), "1", NULL, NULL,
+     "final epochs that train on every sample"},
+    /* score */
+    {"score.runs", INT, F(score.runs), IN(1, 100), "1", NULL, NULL,
+     "surrogate runs (seeds) to record; scores average over them"},
+    {"score.eva_k", INT, F(score.eva_k), IN(2, 100000), "10", NULL, NULL,
+     "EVA window length K in epochs"},
+    {"score.eva_early_start", INT, F(score.eva_early_start), IN(1, 100000), "1", NULL, NULL,
+     "first epoch of EVA's early window"},
+    {"score.eva_late_start", INT, F(score.eva_late_start), IN(0, 100000), "0", NULL, NULL,
+     "first epoch of EVA's late window; 0 = the last K epochs"},
+    {"score.eva_unbiased", BOOL, F(score.eva_unbiased), ANY, "false", NULL, NULL,
+     "EVA window variance with 1/(K-1) instead of 1/K"},
+    {"score.eva_normalize", BOOL, F(score.eva_normalize), ANY, "false", NULL, NULL,
+     "L1-normalise each EVA window's variances over samples"},
+    {"score.eva_weight", FLT, F(score.eva_weight), IN(0, 1), "0.5", NULL, NULL,
+     "early-window weight w of score.eva_combine weighted: w*V_e + (1-w)*V_l"},
+    {"score.eva_combine", ENUM, F(score.eva_combine), ANY, "sum", combines, NULL,
+     "how EVA combines its windows: V_e + V_l, or weighted"},
+    {"score.el2n_from", INT, F(score.el2n_from), IN(1, 100000), "1", NULL, NULL,
+     "first epoch EL2N averages"},
+    {"score.el2n_to", INT, F(score.el2n_to), IN(1, 100000), "10", NULL, NULL,
+     "last epoch EL2N averages"},
+    {"score.forgetting_never", ENUM, F(score.forgetting_never), ANY, "inf", nevers, NULL,
+     "forgetting score of a sample never classified correctly: infinite, or 0 as DeepCore"},
+    {"score.uncertainty_last", INT, F(score.uncertainty_last), IN(1, 100000), "1", NULL, NULL,
+     "entropy, least confidence and margin average the last this many epochs"},
+    {"score.du_window", INT, F(score.du_window), IN(2, 100000), "10", NULL, NULL,
+     "dynamic uncertainty's sliding window J in epochs"},
+    {"score.focus_gamma", FLT, F(score.focus_gamma), GE(0), "1", NULL, NULL,
+     "exponent of focus in focus-weighted ranking"},
+};
+
+const size_t cs_config_nkeys = sizeof cs_config_keys / sizeof cs_config_keys[0];
+
+_Static_assert(sizeof cs_config_keys / sizeof cs_config_keys[0] <= CS_CFG_MAX_KEYS,
+               "cs_config.source is too small for the schema");
+/* Enum fields are written through int pointers. */
+_Static_assert(sizeof(cs_model_name) == sizeof(int), "enums must be int-sized");
