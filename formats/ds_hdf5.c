@@ -182,11 +182,13 @@ static int read_names(cs_dataset *ds, hid_t obj)
     }
     int var = H5Tis_variable_str(ty) > 0;
     size_t sz = H5Tget_size(ty);
+    H5Tset_cset(mt, H5Tget_cset(ty)); /* h5py writes UTF-8; HDF5 will not convert it to ASCII */
     if (var) {
         H5Tset_size(mt, H5T_VARIABLE);
         vl = cs_calloc((size_t)n, sizeof *vl);
     } else {
         H5Tset_size(mt, sz);
+        H5Tset_strpad(mt, H5Tget_strpad(ty)); /* NULLPAD names may fill all sz bytes */
         fixed = cs_malloc((size_t)n * sz);
     }
     if (!vl && !fixed) {
