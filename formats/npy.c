@@ -145,7 +145,9 @@ int npy_parse_header(const uint8_t *buf, size_t len, npy_header *h, const char *
     memset(h, 0, sizeof *h);
     size_t hs = npy_header_size(buf, len, what);
     if (!hs)
-        return CS_EFORMAT;
+        return len >= 10 && memcmp(buf, npy_magic, 6) == 0 && (buf[6] < 1 || buf[6] > 3)
+                   ? CS_EUNSUP
+                   : CS_EFORMAT;
     if (hs > len)
         return cs_error(CS_EFORMAT, "%s: truncated .npy header (%zu of %zu bytes)", what, len, hs);
     tok t = {(const char *)buf + (buf[6] == 1 ? 10 : 12), (const char *)buf + hs};
