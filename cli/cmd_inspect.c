@@ -1,18 +1,24 @@
 /* cmd_inspect.c - `coreset inspect PATH`: option parsing and dispatch by kind of input. */
+#include "cfgopt.h"
 #include "cli.h"
 #include "inspect.h"
 
 #include "../common/err.h"
 
 const char cmd_inspect_usage[] =
-    "usage: coreset inspect [--json] [--images NAME] [--labels NAME] PATH\n"
+    "usage: coreset inspect [--json] [--images NAME] [--labels NAME] [--num-classes N] [-c CONFIG] [--set KEY=VALUE]... [--print-config] [PATH]\n"
     "\n"
     "Summarise a dataset (HDF5, .npz, .npy, IDX file or folder) or a WFDB record.\n"
+    "Without PATH, the dataset of the config (-c, or ./coreset.yaml).\n"
     "\n"
     "options:\n"
     "  --json           machine-readable output on stdout\n"
     "  --images NAME    HDF5/npz dataset holding the samples (default: images, x)\n"
     "  --labels NAME    HDF5/npz dataset holding the labels (default: labels, y)\n"
+    "  --num-classes N  the class count (labels must lie in 0..N-1); default: inferred\n"
+    "  -c, --config FILE  read dataset.path, .images, .labels, .num_classes from FILE\n"
+    "  --set KEY=VALUE  override one config key (repeatable)\n"
+    "  --print-config   print the resolved config as YAML and exit\n"
     "  -q, --quiet      errors only\n"
     "  -v, --verbose    more detail\n"
     "  -h, --help       show this help\n";
@@ -23,12 +29,16 @@ int cmd_inspect(int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},   {"images", required_argument, NULL, 'I'},
         {"labels", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {"num-classes", required_argument, NULL, 'n'}, {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 's'}, {"print-config", no_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},  {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0}};
     int json = 0;
     cs_dataset_opts opts = {0};
-    int c;
-    while ((c = cs_getopt(argc, argv, "hqv", longopts, cmd)) != -1) {
+    cs_cfgopt co = {0};
+    long nc;
+    int c, rc;
+    while ((c = cs_getopt(argc, argv, "hqvc:", longopts, cmd)) != -1) {
         switch (c) {
         case 'h':
             return CS_EXIT_OK;
@@ -41,14 +51,45 @@ int cmd_inspect(int argc, char **argv)
         case 'L':
             opts.labels_name = optarg;
             break;
+        case 'n':
+            if (cs_parse_long(optarg, &nc) || nc < 1 || nc > 1000000)
+                return cs_usage_error(cmd, "--num-classes must be a positive integer, got '%s'", optarg);
+            opts.num_classes = (int)nc;
+            break;
+        case 'c':
+            co.path = optarg;
+            break;
+        case 's':
+            if ((rc = cs_cfgopt_add_set(&co, optarg)))
+                return rc;
+            break;
+        case 'p':
+            co.print = 1;
+            break;
         default:
             return CS_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1)
-        return cs_usage_error(cmd, optind == argc ? "inspect needs a PATH" : "inspect takes one PATH");
-    const char *path = argv[optind];
-    int rc = inspect_is_wfdb(path) ? inspect_wfdb(stdout, path, json)
+    if (optind < argc - 1)
+        return cs_usage_error(cmd, "inspect takes one PATH");
+    const char *path = optind < argc ? argv[optind] : NULL;
+    static cs_config cfg; /* large (paths are fixed arrays); static keeps it off the stack */
+    if (co.print || !path) {
+        if (!path && !cs_cfgopt_present(&co))
+            return cs_usage_error(cmd, "inspect needs a PATH or a config (-c FILE or ./coreset.yaml)");
+        if ((rc = cs_cfgopt_resolve(&co, &cfg, 1)))
+            return rc;
+        if (co.print)
+            return cs_config_write(&cfg, stdout) ? CS_EXIT_ERR : CS_EXIT_OK;
+        path = cfg.dataset.path;
+        if (!opts.images_name && cfg.dataset.images[0])
+            opts.images_name = cfg.dataset.images;
+        if (!opts.labels_name && cfg.dataset.labels[0])
+            opts.labels_name = cfg.dataset.labels;
+        if (!opts.num_classes)
+            opts.num_classes = cfg.dataset.num_classes;
+    }
+    rc = inspect_is_wfdb(path) ? inspect_wfdb(stdout, path, json)
                                    : inspect_dataset(stdout, path, &opts, json);
     if (rc) {
         cs_print_error();
