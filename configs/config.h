@@ -30,7 +30,7 @@ typedef enum cs_dataset_kind {
 } cs_dataset_kind;
 typedef enum cs_normalize { CS_NORM_DATASET, CS_NORM_NONE } cs_normalize;
 typedef enum cs_model_name { CS_MODEL_CNN_SMALL, CS_MODEL_RESNET18, CS_MODEL_RESNET1D } cs_model_name;
-typedef enum cs_optimizer { CS_OPT_SGD, CS_OPT_ADAMW } cs_optimizer;
+typedef enum cs_optimizer { CS_OPTIMIZER_SGD, CS_OPTIMIZER_ADAMW } cs_optimizer;
 typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
 typedef enum cs_tristate { CS_AUTO, CS_YES, CS_NO } cs_tristate;
 typedef enum cs_focus_target { CS_FOCUS_PREDICTED, CS_FOCUS_TRUE } cs_focus_target;
@@ -167,6 +167,9 @@ void cs_config_release(cs_config *cfg); /* nothing is allocated today; call it a
 int cs_config_load(cs_config *cfg, const char *path);
 /* As cs_config_load from memory; `name` stands for the file in messages. */
 int cs_config_load_mem(cs_config *cfg, const char *name, const void *buf, size_t len);
+/* As cs_config_load, for a run's run.yaml: its top-level `provenance:`
+ * mapping (what coreset score recorded about the run) is skipped. */
+int cs_config_load_run(cs_config *cfg, const char *path);
 /* Apply one "KEY=VALUE" override (--set); errors start "--set KEY=VALUE: ". */
 int cs_config_set(cs_config *cfg, const char *assignment);
 /* Cross-field checks ("config has no dataset.path"). */

@@ -26,7 +26,28 @@ typedef struct loader {
     char **seen;     /* full dotted paths of the keys met so far */
     int *seen_line;  /* 1-based line of each */
     size_t nseen, cap;
+    int skip_provenance; /* run.yaml: a top-level `provenance:` mapping is not config */
 } loader;
+
+/* Consume one node whose first event is `first` (already read): a scalar, or
+ * a whole mapping/sequence with everything nested in it. */
+static int next(loader *ld, yaml_event_t *ev);
+static int skip_node(loader *ld, const yaml_event_t *first)
+{
+    int depth = first->type == YAML_MAPPING_START_EVENT || first->type == YAML_SEQUENCE_START_EVENT;
+    while (depth > 0) {
+        yaml_event_t ev;
+        int rc = next(ld, &ev);
+        if (rc)
+            return rc;
+        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT)
+            depth++;
+        else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT)
+            depth--;
+        yaml_event_delete(&ev);
+    }
+    return 0;
+}
 
 static int at(const loader *ld, yaml_mark_t m, int code, const char *fmt, ...) CS_PRINTF(4, 5);
 static int at(const loader *ld, yaml_mark_t m, int code, const char *fmt, ...)
@@ -151,6 +172,19 @@ static int read_mapping(loader *ld, const char *prefix)
         if (pn)
             path[pn++] = '.';
         memcpy(path + pn, name, strlen(name) + 1);
+        if (ld->skip_provenance && !prefix[0] && strcmp(path, "provenance") == 0) {
+            if ((rc = next(ld, &val)) != 0)
+                goto out;
+            have_val = 1;
+            rc = skip_node(ld, &val);
+            yaml_event_delete(&val);
+            have_val = 0;
+            yaml_event_delete(&key);
+            have_key = 0;
+            if (rc)
+                goto out;
+            continue;
+        }
         const cs_cfg_key *k = cs_config_find_key(path);
         int section = !k && cs_config_is_section(path);
         if (!k && !section) {
@@ -223,9 +257,9 @@ static int read_stream(loader *ld)
     }
 }
 
-int cs_config_load_mem(cs_config *cfg, const char *name, const void *buf, size_t len)
+static int load_mem(cs_config *cfg, const char *name, const void *buf, size_t len, int run)
 {
-    loader ld = {.name = name};
+    loader ld = {.name = name, .skip_provenance = run};
     /* Load into a copy so a failed load leaves cfg as it was. */
     cs_config *tmp = malloc(sizeof *tmp);
     if (!tmp)
@@ -251,14 +285,23 @@ out_tmp:
     return rc;
 }
 
-int cs_config_load(cs_config *cfg, const char *path)
+int cs_config_load_mem(cs_config *cfg, const char *name, const void *buf, size_t len)
+{
+    return load_mem(cfg, name, buf, len, 0);
+}
+
+static int load_file(cs_config *cfg, const char *path, int run)
 {
     uint8_t *buf;
     size_t len;
     int rc = cs_read_file(path, &buf, &len);
     if (rc)
         return rc;
-    rc = cs_config_load_mem(cfg, path, buf, len);
+    rc = load_mem(cfg, path, buf, len, run);
     free(buf);
     return rc;
 }
+
+int cs_config_load(cs_config *cfg, const char *path) { return load_file(cfg, path, 0); }
+
+int cs_config_load_run(cs_config *cfg, const char *path) { return load_file(cfg, path, 1); }

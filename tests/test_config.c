@@ -68,7 +68,7 @@ static void test_defaults(void)
     CHECK(!strcmp(c.dataset.train_split, "train") && !strcmp(c.dataset.test_split, "test"));
     CHECK(c.model.name == CS_MODEL_CNN_SMALL && c.model.width == 64 && c.model.kernel_size == 7);
     CHECK(!strcmp(c.model.blocks, "2,2,2,2"));
-    CHECK(c.train.epochs == 10 && c.train.batch_size == 128 && c.train.optimizer == CS_OPT_SGD);
+    CHECK(c.train.epochs == 10 && c.train.batch_size == 128 && c.train.optimizer == CS_OPTIMIZER_SGD);
     CHECK(c.train.lr == 0.1 && c.train.momentum == 0.9 && c.train.weight_decay == 5e-4);
     CHECK(c.train.beta1 == 0.9 && c.train.beta2 == 0.999 && !c.train.nesterov);
     CHECK(c.train.schedule == CS_SCHED_COSINE && !strcmp(c.train.device, "cpu"));
@@ -110,7 +110,7 @@ static void test_load_good_file(void)
     CHECK(c.dataset.kind == CS_KIND_NPZ && c.dataset.num_classes == 3);
     CHECK(c.model.name == CS_MODEL_RESNET18 && c.model.width == 32);
     CHECK(c.train.epochs == 25 && c.train.lr == 0.01 && c.train.nesterov);
-    CHECK(!strcmp(c.train.device, "cuda:1") && c.train.optimizer == CS_OPT_ADAMW);
+    CHECK(!strcmp(c.train.device, "cuda:1") && c.train.optimizer == CS_OPTIMIZER_ADAMW);
     CHECK(c.record.probs == CS_NO && c.score.eva_combine == CS_EVA_WEIGHTED);
     CHECK(c.train.batch_size == 128); /* untouched keys keep their defaults */
     CHECK(c.source[cs_config_find_key("train.epochs") - cs_config_keys] == CS_CFG_FROM_FILE);
@@ -388,7 +388,7 @@ static void test_bundled_configs(void)
     CHECK_OK(cs_config_load(&c, "configs/fashion-mnist.yaml"));
     CHECK_OK(cs_config_validate(&c));
     CHECK(!strcmp(c.dataset.path, "/usr/share/datasets/fashion-mnist") && c.model.name == CS_MODEL_CNN_SMALL);
-    CHECK(c.train.optimizer == CS_OPT_SGD && c.train.schedule == CS_SCHED_COSINE);
+    CHECK(c.train.optimizer == CS_OPTIMIZER_SGD && c.train.schedule == CS_SCHED_COSINE);
 
     cs_config_init(&c);
     CHECK_OK(cs_config_load(&c, "configs/pneumoniamnist.yaml"));
