@@ -1,0 +1,560 @@
+/* model.c - the layer graph: builders, the parameter slab, forward, backward, init.
+ *
+ * A model is a list of nodes in execution order over numbered tensors.  Backward walks
+ * the list in reverse; a tensor read by two nodes (a residual block's input) gets its
+ * first gradient written in place and the second added from a scratch buffer, so the
+ * layers themselves only ever write input gradients. */
+#include "model_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/err.h"
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
+
+void cs_model_spec_init(cs_model_spec *s)
+{
+    *s = (cs_model_spec){.name = "cnn-small", .in_channels = 1, .in_ndim = 2,
+                         .in_shape = {28, 28}, .num_classes = 10, .width = 64, .num_stages = 4,
+                         .blocks = {2, 2, 2, 2}, .kernel_size = 7, .stem_stride = 2};
+}
+
+/* --- builders ------------------------------------------------------------------ */
+
+static int grow(void **arr, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    int nc = *cap ? *cap * 2 : 16;
+    while (nc < need)
+        nc *= 2;
+    void *p = realloc(*arr, elem * (size_t)nc);
+    if (!p)
+        return cs_error(CS_ENOMEM, "out of memory building the model");
+    memset((char *)p + elem * (size_t)*cap, 0, elem * (size_t)(nc - *cap));
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static int new_tensor(cs_model *m, int c, int h, int w)
+{
+    if (grow((void **)&m->tensors, &m->cap_tensors, m->ntensors + 1, sizeof(mtensor))) {
+        m->failed = 1;
+        return -1;
+    }
+    m->tensors[m->ntensors] = (mtensor){.c = c, .h = h, .w = w};
+    return m->ntensors++;
+}
+
+static mnode *new_node(cs_model *m, int kind, int in)
+{
+    if (m->failed || in < 0)
+        return NULL;
+    if (grow((void **)&m->nodes, &m->cap_nodes, m->nnodes + 1, sizeof(mnode))) {
+        m->failed = 1;
+        return NULL;
+    }
+    mnode *nd = &m->nodes[m->nnodes++];
+    *nd = (mnode){.kind = kind, .in = in, .in2 = -1, .out = -1, .pw = -1, .pb = -1, .prm = -1,
+                  .prv = -1};
+    return nd;
+}
+
+static int new_param(cs_model *m, const char *prefix, const char *suffix, int kind, int ndim,
+                     const int *shape)
+{
+    if (grow((void **)&m->params, &m->cap_params, m->nparams + 1, sizeof(cs_param_info))) {
+        m->failed = 1;
+        return -1;
+    }
+    int *pk = realloc(m->pkind, sizeof(int) * (size_t)m->cap_params);
+    if (!pk) {
+        m->failed = 1;
+        cs_error(CS_ENOMEM, "out of memory building the model");
+        return -1;
+    }
+    m->pkind = pk;
+    cs_param_info *p = &m->params[m->nparams];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s.%s", prefix, suffix);
+    p->ndim = ndim;
+    p->numel = 1;
+    for (int i = 0; i < ndim; i++) {
+        p->shape[i] = shape[i];
+        p->numel *= (size_t)shape[i];
+    }
+    p->trainable = kind != PK_BN_RM && kind != PK_BN_RV;
+    /* running statistics are placed after all trainable floats in finalize() */
+    if (p->trainable) {
+        p->offset = m->n_train;
+        m->n_train += p->numel;
+    } else {
+        p->offset = m->n_buf;
+        m->n_buf += p->numel;
+    }
+    m->pkind[m->nparams] = kind;
+    return m->nparams++;
+}
+
+int mb_input(cs_model *m, int c, int h, int w) { return new_tensor(m, c, h, w); }
+
+int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, int pw, int bias,
+            const char *prefix)
+{
+    mnode *nd = new_node(m, NODE_CONV, in);
+    if (!nd)
+        return -1;
+    const mtensor *t = &m->tensors[in];
+    nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = k, .kh = kh,
+                          .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
+    if (cs_window_set(&nd->win)) {
+        m->failed = 1;
+        return cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
+                        m->spec.name, prefix, kh, kw, t->h, t->w), -1;
+    }
+    int shape[4] = {k, t->c, kh, kw};
+    int sh1[1] = {k};
+    if (m->tensors[in].h == 1 && kh == 1) { /* 1-D: PyTorch's Conv1d weight is (K,C,k) */
+        shape[2] = kw;
+        nd->pw = new_param(m, prefix, "weight", PK_CONV_W, 3, shape);
+    } else {
+        nd->pw = new_param(m, prefix, "weight", PK_CONV_W, 4, shape);
+    }
+    if (bias)
+        nd->pb = new_param(m, prefix, "bias", PK_CONV_B, 1, sh1);
+    int ho = nd->win.ho, wo = nd->win.wo;
+    return nd->out = new_tensor(m, k, ho, wo);
+}
+
+int mb_bn(cs_model *m, int in, const char *prefix)
+{
+    mnode *nd = new_node(m, NODE_BN, in);
+    if (!nd)
+        return -1;
+    int c = m->tensors[in].c;
+    int sh[1] = {c};
+    nd->pw = new_param(m, prefix, "weight", PK_BN_W, 1, sh);
+    nd->pb = new_param(m, prefix, "bias", PK_BN_B, 1, sh);
+    nd->prm = new_param(m, prefix, "running_mean", PK_BN_RM, 1, sh);
+    nd->prv = new_param(m, prefix, "running_var", PK_BN_RV, 1, sh);
+    const mtensor *t = &m->tensors[in];
+    return nd->out = new_tensor(m, t->c, t->h, t->w);
+}
+
+int mb_relu(cs_model *m, int in)
+{
+    mnode *nd = new_node(m, NODE_RELU, in);
+    if (!nd)
+        return -1;
+    const mtensor *t = &m->tensors[in];
+    return nd->out = new_tensor(m, t->c, t->h, t->w);
+}
+
+int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int pw)
+{
+    mnode *nd = new_node(m, NODE_MAXPOOL, in);
+    if (!nd)
+        return -1;
+    const mtensor *t = &m->tensors[in];
+    nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = t->c,
+                          .kh = kh, .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
+    if (cs_window_set(&nd->win)) {
+        m->failed = 1;
+        return cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
+                        m->spec.name, kh, kw, t->h, t->w), -1;
+    }
+    return nd->out = new_tensor(m, t->c, nd->win.ho, nd->win.wo);
+}
+
+int mb_gap(cs_model *m, int in)
+{
+    mnode *nd = new_node(m, NODE_GAP, in);
+    if (!nd)
+        return -1;
+    return nd->out = new_tensor(m, m->tensors[in].c, 1, 1);
+}
+
+int mb_linear(cs_model *m, int in, int out_f, const char *prefix)
+{
+    mnode *nd = new_node(m, NODE_LINEAR, in);
+    if (!nd)
+        return -1;
+    const mtensor *t = &m->tensors[in];
+    int in_f = t->c * t->h * t->w;
+    int shape[2] = {out_f, in_f};
+    nd->pw = new_param(m, prefix, "weight", PK_LIN_W, 2, shape);
+    nd->pb = new_param(m, prefix, "bias", PK_LIN_B, 1, shape);
+    return nd->out = new_tensor(m, out_f, 1, 1);
+}
+
+int mb_add(cs_model *m, int a, int b)
+{
+    if (b < 0)
+        return -1;
+    mnode *nd = new_node(m, NODE_ADD, a);
+    if (!nd)
+        return -1;
+    nd->in2 = b;
+    const mtensor *t = &m->tensors[a];
+    return nd->out = new_tensor(m, t->c, t->h, t->w);
+}
+
+/* --- create / free ------------------------------------------------------------- */
+
+static size_t tsize(const mtensor *t) { return (size_t)t->c * t->h * t->w; }
+
+static void *balloc(cs_model *m, size_t bytes)
+{
+    void *p = m->be->ops->alloc(m->be->ctx, bytes);
+    if (!p)
+        cs_error(CS_ENOMEM, "model '%s': out of memory (%zu bytes) for batch size %d",
+                 m->spec.name, bytes, m->max_batch);
+    return p;
+}
+
+static int finalize(cs_model *m)
+{
+    for (int i = 0; i < m->nparams; i++)
+        if (!m->params[i].trainable)
+            m->params[i].offset += m->n_train;
+    size_t B = (size_t)m->max_batch, maxt = 0;
+    if (!(m->slab = balloc(m, sizeof(float) * (m->n_train + m->n_buf))) ||
+        !(m->grads = balloc(m, sizeof(float) * (m->n_train ? m->n_train : 1))))
+        return CS_ENOMEM;
+    for (int i = 0; i < m->ntensors; i++) {
+        mtensor *t = &m->tensors[i];
+        if (tsize(t) > maxt)
+            maxt = tsize(t);
+        if (!(t->val = balloc(m, sizeof(float) * B * tsize(t))))
+            return CS_ENOMEM;
+        if (i > 0 && !(t->grad = balloc(m, sizeof(float) * B * tsize(t))))
+            return CS_ENOMEM;
+    }
+    for (int i = 0; i < m->nnodes; i++) {
+        mnode *nd = &m->nodes[i];
+        if (nd->kind == NODE_CONV) {
+            size_t w = m->be->ops->conv_ws_floats(m->be->ctx, &nd->win);
+            if (w > m->ws_floats)
+                m->ws_floats = w;
+        } else if (nd->kind == NODE_BN) {
+            int c = m->tensors[nd->in].c;
+            if (!(nd->mean = balloc(m, sizeof(float) * c)) ||
+                !(nd->invstd = balloc(m, sizeof(float) * c)))
+                return CS_ENOMEM;
+        } else if (nd->kind == NODE_MAXPOOL) {
+            if (!(nd->argmax = balloc(m, sizeof(int) * B * tsize(&m->tensors[nd->out]))))
+                return CS_ENOMEM;
+        } else if (nd->kind == NODE_GAP) {
+            m->gap_node = i;
+            m->last_conv_t = nd->in;
+        } else if (nd->kind == NODE_LINEAR) {
+            m->fc_node = i;
+        }
+    }
+    m->scratch_floats = B * maxt;
+    size_t K = (size_t)m->spec.num_classes;
+    if (!(m->ws = balloc(m, sizeof(float) * (m->ws_floats ? m->ws_floats : 1))) ||
+        !(m->scratch = balloc(m, sizeof(float) * m->scratch_floats)))
+        return CS_ENOMEM;
+    m->logits_host = cs_calloc(B * K, sizeof(float));
+    m->probs = cs_calloc(B * K, sizeof(float));
+    m->dlogits = cs_calloc(B * K, sizeof(float));
+    m->loss = cs_calloc(B, sizeof(float));
+    if (!m->logits_host || !m->probs || !m->dlogits || !m->loss)
+        return CS_ENOMEM;
+    m->logits_t = m->ntensors - 1;
+    return 0;
+}
+
+int cs_model_create(cs_model **out, const cs_model_spec *spec, int max_batch, const cs_backend *be)
+{
+    *out = NULL;
+    int rc;
+    if (max_batch < 1)
+        return cs_error(CS_EINVAL, "model '%s': batch size %d must be at least 1",
+                        spec->name ? spec->name : "", max_batch);
+    if (spec->in_channels < 1 || spec->num_classes < 2)
+        return cs_error(CS_EINVAL, "model '%s': need at least 1 input channel and 2 classes, got %d and %d",
+                        spec->name ? spec->name : "", spec->in_channels, spec->num_classes);
+    cs_model *m = cs_calloc(1, sizeof *m);
+    if (!m)
+        return CS_ENOMEM;
+    m->spec = *spec;
+    m->max_batch = max_batch;
+    m->gap_node = m->fc_node = m->last_conv_t = -1;
+    if (!be) {
+        if ((rc = cs_backend_cpu_create(&m->own_be, 0)))
+            goto out;
+        be = m->own_be;
+    }
+    m->be = be;
+    if ((rc = cs_model_build_arch(m)))
+        goto out;
+    if ((rc = finalize(m)))
+        goto out;
+    *out = m;
+    return 0;
+out:
+    cs_model_free(m);
+    return rc;
+}
+
+void cs_model_free(cs_model *m)
+{
+    if (!m)
+        return;
+    const cs_backend *be = m->be;
+    if (be) {
+        void (*bfree)(void *, void *) = be->ops->free;
+        for (int i = 0; i < m->ntensors; i++) {
+            bfree(be->ctx, m->tensors[i].val);
+            bfree(be->ctx, m->tensors[i].grad);
+        }
+        for (int i = 0; i < m->nnodes; i++) {
+            bfree(be->ctx, m->nodes[i].mean);
+            bfree(be->ctx, m->nodes[i].invstd);
+            bfree(be->ctx, m->nodes[i].argmax);
+        }
+        bfree(be->ctx, m->slab);
+        bfree(be->ctx, m->grads);
+        bfree(be->ctx, m->ws);
+        bfree(be->ctx, m->scratch);
+    }
+    free(m->logits_host);
+    free(m->probs);
+    free(m->dlogits);
+    free(m->loss);
+    free(m->tensors);
+    free(m->nodes);
+    free(m->params);
+    free(m->pkind);
+    cs_backend_free(m->own_be);
+    free(m);
+}
+
+/* --- init ------------------------------------------------------------------------- */
+
+void cs_model_init_params(cs_model *m, cs_rng *rng)
+{
+    size_t n = m->n_train + m->n_buf;
+    float *h = malloc(sizeof(float) * (n ? n : 1));
+    if (!h)
+        return; /* nothing sensible to do; the slab keeps its zeros */
+    for (int i = 0; i < m->nparams; i++) {
+        const cs_param_info *p = &m->params[i];
+        float *x = h + p->offset;
+        size_t fan_out = p->ndim > 1 ? p->numel / (size_t)p->shape[1] : 1;
+        size_t fan_in = p->ndim > 1 ? p->numel / (size_t)p->shape[0] : 1;
+        double std = sqrt(2.0 / (double)fan_out);
+        double bound = 1.0 / sqrt((double)fan_in);
+        for (size_t j = 0; j < p->numel; j++) {
+            switch (m->pkind[i]) {
+            case PK_CONV_W:
+                x[j] = (float)(std * cs_rng_normal(rng));
+                break;
+            case PK_BN_W:
+            case PK_BN_RV:
+                x[j] = 1.0f;
+                break;
+            case PK_BN_B:
+            case PK_BN_RM:
+                x[j] = 0.0f;
+                break;
+            case PK_LIN_W:
+                x[j] = (float)((2.0 * cs_rng_uniform(rng) - 1.0) * bound);
+                break;
+            default: { /* biases: bound from the weight's fan-in (the previous entry) */
+                const cs_param_info *w = &m->params[i - 1];
+                double b = 1.0 / sqrt((double)(w->numel / (size_t)w->shape[0]));
+                x[j] = (float)((2.0 * cs_rng_uniform(rng) - 1.0) * b);
+            }
+            }
+        }
+    }
+    m->be->ops->upload(m->be->ctx, m->slab, h, sizeof(float) * n);
+    free(h);
+}
+
+/* --- passes --------------------------------------------------------------------- */
+
+static float *P(cs_model *m, int idx) { return idx < 0 ? NULL : m->slab + m->params[idx].offset; }
+static float *G(cs_model *m, int idx) { return idx < 0 ? NULL : m->grads + m->params[idx].offset; }
+
+int cs_model_forward(cs_model *m, const float *x, int batch, int train)
+{
+    if (batch < 1 || batch > m->max_batch)
+        return cs_error(CS_EINVAL, "model '%s': batch of %d samples, the model was built for 1 to %d",
+                        m->spec.name, batch, m->max_batch);
+    const cs_backend_ops *ops = m->be->ops;
+    void *ctx = m->be->ctx;
+    m->batch = batch;
+    m->train = train;
+    mtensor *t0 = &m->tensors[0];
+    ops->upload(ctx, t0->val, x, sizeof(float) * batch * tsize(t0));
+    for (int i = 0; i < m->nnodes; i++) {
+        mnode *nd = &m->nodes[i];
+        mtensor *in = &m->tensors[nd->in], *out = &m->tensors[nd->out];
+        size_t nel = (size_t)batch * tsize(in);
+        cs_window w = nd->win;
+        w.n = batch;
+        switch (nd->kind) {
+        case NODE_CONV:
+            ops->conv_forward(ctx, &w, out->val, in->val, P(m, nd->pw), P(m, nd->pb), m->ws);
+            break;
+        case NODE_BN:
+            ops->bn_forward(ctx, out->val, nd->mean, nd->invstd, P(m, nd->prm), P(m, nd->prv),
+                            in->val, P(m, nd->pw), P(m, nd->pb), batch, in->c, in->h * in->w,
+                            train, BN_MOMENTUM, BN_EPS);
+            break;
+        case NODE_RELU:
+            ops->relu_forward(ctx, out->val, in->val, nel);
+            break;
+        case NODE_MAXPOOL:
+            ops->maxpool_forward(ctx, &w, out->val, nd->argmax, in->val);
+            break;
+        case NODE_GAP:
+            ops->gap_forward(ctx, out->val, in->val, batch, in->c, in->h * in->w);
+            break;
+        case NODE_LINEAR:
+            ops->linear_forward(ctx, out->val, in->val, P(m, nd->pw), P(m, nd->pb), batch,
+                                (int)tsize(in), out->c);
+            break;
+        case NODE_ADD:
+            ops->add_forward(ctx, out->val, in->val, m->tensors[nd->in2].val, nel);
+            break;
+        }
+    }
+    ops->download(ctx, m->logits_host, m->tensors[m->logits_t].val,
+                  sizeof(float) * batch * m->spec.num_classes);
+    return 0;
+}
+
+/* Where an input gradient goes: the tensor's grad the first time, scratch after. */
+static float *grad_target(cs_model *m, int t)
+{
+    if (t == 0)
+        return NULL;
+    return m->tensors[t].written ? m->scratch : m->tensors[t].grad;
+}
+
+static void grad_done(cs_model *m, int t)
+{
+    if (t == 0)
+        return;
+    mtensor *tt = &m->tensors[t];
+    if (tt->written)
+        m->be->ops->add_inplace(m->be->ctx, tt->grad, m->scratch, (size_t)m->batch * tsize(tt));
+    tt->written = 1;
+}
+
+void cs_model_backward(cs_model *m, const float *dlogits)
+{
+    const cs_backend_ops *ops = m->be->ops;
+    void *ctx = m->be->ctx;
+    int B = m->batch;
+    for (int i = 0; i < m->ntensors; i++)
+        m->tensors[i].written = 0;
+    mtensor *lt = &m->tensors[m->logits_t];
+    ops->upload(ctx, lt->grad, dlogits, sizeof(float) * B * tsize(lt));
+    for (int i = m->nnodes - 1; i >= 0; i--) {
+        mnode *nd = &m->nodes[i];
+        mtensor *in = &m->tensors[nd->in], *out = &m->tensors[nd->out];
+        size_t nel = (size_t)B * tsize(in);
+        cs_window w = nd->win;
+        w.n = B;
+        float *din = grad_target(m, nd->in);
+        switch (nd->kind) {
+        case NODE_CONV:
+            ops->conv_backward(ctx, &w, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,
+                               P(m, nd->pw), m->ws);
+            break;
+        case NODE_BN:
+            ops->bn_backward(ctx, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val, nd->mean,
+                             nd->invstd, P(m, nd->pw), B, in->c, in->h * in->w, m->train);
+            break;
+        case NODE_RELU:
+            ops->relu_backward(ctx, din, out->grad, out->val, nel);
+            break;
+        case NODE_MAXPOOL:
+            ops->maxpool_backward(ctx, &w, din, out->grad, nd->argmax);
+            break;
+        case NODE_GAP:
+            ops->gap_backward(ctx, din, out->grad, B, in->c, in->h * in->w);
+            break;
+        case NODE_LINEAR:
+            ops->linear_backward(ctx, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,
+                                 P(m, nd->pw), B, (int)tsize(in), out->c);
+            break;
+        case NODE_ADD:
+            ops->copy(ctx, din, out->grad, nel);
+            grad_done(m, nd->in);
+            din = grad_target(m, nd->in2);
+            ops->copy(ctx, din, out->grad, nel);
+            grad_done(m, nd->in2);
+            continue;
+        }
+        grad_done(m, nd->in);
+    }
+}
+
+void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
+{
+    const cs_backend_ops *ops = m->be->ops;
+    void *ctx = m->be->ctx;
+    int B = m->batch;
+    const mnode *fc = &m->nodes[m->fc_node];
+    const mtensor *fin = &m->tensors[fc->in], *lc = &m->tensors[m->last_conv_t];
+    float *dl = m->tensors[m->logits_t].grad, *dg = m->scratch;
+    ops->upload(ctx, dl, dlogits, sizeof(float) * B * m->spec.num_classes);
+    ops->linear_backward(ctx, dg, NULL, NULL, dl, fin->val, P(m, fc->pw), B, (int)tsize(fin),
+                         m->spec.num_classes);
+    ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
+}
+
+void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }
+
+double cs_model_xent(cs_model *m, const int *labels, float smoothing)
+{
+    return cs_xent_forward_backward(m->probs, m->loss, m->dlogits, m->logits_host, labels,
+                                    m->batch, m->spec.num_classes, smoothing);
+}
+
+/* --- accessors -------------------------------------------------------------------- */
+
+const float *cs_model_logits(const cs_model *m) { return m->logits_host; }
+const float *cs_model_probs(const cs_model *m) { return m->probs; }
+const float *cs_model_sample_loss(const cs_model *m) { return m->loss; }
+const float *cs_model_dlogits(const cs_model *m) { return m->dlogits; }
+
+const float *cs_model_last_conv(const cs_model *m, int shape[4])
+{
+    const mtensor *t = &m->tensors[m->last_conv_t];
+    shape[0] = m->batch;
+    shape[1] = t->c;
+    shape[2] = t->h;
+    shape[3] = t->w;
+    return t->val;
+}
+
+size_t cs_model_num_params(const cs_model *m) { return m->n_train; }
+size_t cs_model_num_state(const cs_model *m) { return m->n_train + m->n_buf; }
+float *cs_model_params(cs_model *m) { return m->slab; }
+float *cs_model_grads(cs_model *m) { return m->grads; }
+int cs_model_num_tensors(const cs_model *m) { return m->nparams; }
+const cs_param_info *cs_model_tensor(const cs_model *m, int i) { return &m->params[i]; }
+int cs_model_num_classes(const cs_model *m) { return m->spec.num_classes; }
+int cs_model_max_batch(const cs_model *m) { return m->max_batch; }
+const cs_backend *cs_model_backend(const cs_model *m) { return m->be; }
+
+int cs_model_find(const cs_model *m, const char *name)
+{
+    for (int i = 0; i < m->nparams; i++)
+        if (strcmp(m->params[i].name, name) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,105 @@
+/* model.h - models chosen by name, built as a small layer graph over one parameter slab.
+ *
+ *   cnn-small  3 x (conv3x3 - BN - ReLU), channels 32-64-128 scaled by width/64, 2x2 max
+ *              pool after blocks 1 and 2, GAP, linear.                    input (C,H,W)
+ *   resnet18   torchvision BasicBlock ResNet-18 for small images: 3x3 stride-1 stem conv
+ *              (no bias) + BN + ReLU, no max pool, stages width*{1,2,4,8}/1 ... with
+ *              strides 1,2,2,2 and blocks {2,2,2,2}, 1x1 conv + BN shortcut when the
+ *              shape changes, GAP, linear.                                 input (C,H,W)
+ *   resnet1d   the same with 1-D convolutions for multi-lead signals: stem conv of
+ *              kernel_size (default 7) and stem_stride (default 2), 3-tap BasicBlocks,
+ *              num_stages stages of blocks[s] blocks, base width `width`. input (C,L)
+ *
+ * Parameter names follow PyTorch's state_dict (conv1.weight, bn1.running_mean,
+ * layer2.0.downsample.0.weight, fc.bias, block1.conv.weight, ...).  The slab holds the
+ * trainable parameters first (floats [0, num_params)), then the BN running statistics
+ * (floats [num_params, num_state)); gradients and optimiser moments use [0, num_params)
+ * of the same layout, so the optimiser is one flat loop and a checkpoint one write.
+ * Activations are preallocated for max_batch samples.  1-D tensors (B,C,L) are stored as
+ * (B,C,1,L), i.e. the same memory. */
+#ifndef CS_NN_MODEL_H
+#define CS_NN_MODEL_H
+
+#include <stddef.h>
+
+#include "../common/rng.h"
+#include "backend.h"
+
+#define CS_MODEL_MAX_STAGES 4
+
+typedef struct cs_model_spec {
+    const char *name;   /* "cnn-small", "resnet18", "resnet1d" */
+    int in_channels;    /* from the dataset */
+    int in_ndim;        /* 2: in_shape = {H, W}; 1: in_shape = {L, unused} */
+    int in_shape[2];
+    int num_classes;
+    int width;          /* base width (default 64) */
+    int num_stages;     /* resnet1d: 1..4 (default 4) */
+    int blocks[CS_MODEL_MAX_STAGES]; /* resnet1d: BasicBlocks per stage (default 2 each) */
+    int kernel_size;    /* resnet1d stem kernel (default 7) */
+    int stem_stride;    /* resnet1d stem stride, 1 or 2 (default 2) */
+} cs_model_spec;
+
+/* Defaults: cnn-small, 1x28x28, 10 classes, width 64, resnet1d 4 stages of 2 blocks, stem 7 stride 2. */
+void cs_model_spec_init(cs_model_spec *s);
+
+/* One named tensor of the slab. */
+typedef struct cs_param_info {
+    char name[64];
+    int ndim;
+    int shape[4];
+    size_t offset;    /* in floats from the slab start */
+    size_t numel;
+    int trainable;    /* 0 for BN running statistics */
+} cs_param_info;
+
+typedef struct cs_model cs_model;
+
+/* Build the model for batches up to max_batch on backend `be` (NULL: a CPU backend with
+ * omp_get_max_threads() threads, owned by the model).  Refuses names it does not know and
+ * inputs too small for the downsampling the architecture does, with a message saying why. */
+int cs_model_create(cs_model **m, const cs_model_spec *spec, int max_batch, const cs_backend *be);
+void cs_model_free(cs_model *m);
+
+/* torchvision-like init: Kaiming-normal (fan_out, ReLU) conv weights, BN weight 1 bias 0,
+ * running mean 0 var 1, linear weight and bias U(-1/sqrt(in), 1/sqrt(in)) like PyTorch. */
+void cs_model_init_params(cs_model *m, cs_rng *rng);
+
+/* x (B, C, H, W) or (B, C, L), batch <= max_batch; train selects BN batch statistics and
+ * updates the running ones.  Keeps every activation for backward. */
+int cs_model_forward(cs_model *m, const float *x, int batch, int train);
+/* Backpropagate dlogits (B, classes) of the last forward; ACCUMULATES parameter gradients. */
+void cs_model_backward(cs_model *m, const float *dlogits);
+/* Gradient of sum(dlogits * logits) with respect to the last conv block's activations
+ * (cs_model_last_conv layout), through linear and GAP only; parameter gradients untouched
+ * (Grad-CAM).  dlast holds B*K*spatial floats. */
+void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
+void cs_model_zero_grad(cs_model *m);
+
+/* Softmax cross-entropy of the last forward against labels (mean over the batch, label
+ * smoothing like PyTorch).  Fills the model's probs, per-sample loss and dlogits buffers
+ * (cs_model_probs etc.) and returns the mean loss. */
+double cs_model_xent(cs_model *m, const int *labels, float smoothing);
+
+/* Outputs of the last forward (valid until the next one). */
+const float *cs_model_logits(const cs_model *m);       /* (B, classes) */
+const float *cs_model_probs(const cs_model *m);        /* (B, classes), after cs_model_xent */
+const float *cs_model_sample_loss(const cs_model *m);  /* (B), after cs_model_xent */
+const float *cs_model_dlogits(const cs_model *m);      /* (B, classes), after cs_model_xent */
+/* The last conv block's activations (the input to GAP): (B, K, H, W), or (B, K, L) with
+ * shape[2] = 1; shape = {B, K, H, W}. */
+const float *cs_model_last_conv(const cs_model *m, int shape[4]);
+
+size_t cs_model_num_params(const cs_model *m); /* trainable floats */
+size_t cs_model_num_state(const cs_model *m);  /* trainable + running statistics */
+float *cs_model_params(cs_model *m);           /* the slab (num_state floats) */
+float *cs_model_grads(cs_model *m);            /* num_params floats */
+int cs_model_num_tensors(const cs_model *m);
+const cs_param_info *cs_model_tensor(const cs_model *m, int i);
+/* Index of the named tensor, or -1. */
+int cs_model_find(const cs_model *m, const char *name);
+int cs_model_num_classes(const cs_model *m);
+int cs_model_max_batch(const cs_model *m);
+const cs_backend *cs_model_backend(const cs_model *m);
+
+#endif

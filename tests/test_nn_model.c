@@ -1,0 +1,318 @@
+/* test_nn_model.c - the model layer: parameter tables, size checks and their messages,
+ * determinism, the Grad-CAM path, init statistics, the LR schedule. */
+#include "harness.h"
+
+#include "../common/err.h"
+#include "../common/rng.h"
+#include "../nn/model.h"
+#include "../nn/optim.h"
+
+static cs_model_spec spec2d(const char *name, int c, int h, int w, int classes, int width)
+{
+    cs_model_spec s;
+    cs_model_spec_init(&s);
+    s.name = name;
+    s.in_channels = c;
+    s.in_shape[0] = h;
+    s.in_shape[1] = w;
+    s.num_classes = classes;
+    s.width = width;
+    return s;
+}
+
+static cs_model_spec spec1d(int leads, int len, int classes, int width)
+{
+    cs_model_spec s;
+    cs_model_spec_init(&s);
+    s.name = "resnet1d";
+    s.in_ndim = 1;
+    s.in_channels = leads;
+    s.in_shape[0] = len;
+    s.num_classes = classes;
+    s.width = width;
+    return s;
+}
+
+/* Known counts: CIFAR-style ResNet-18 (3x3 stem, 10 classes) has 11,173,962 parameters;
+ * cnn-small 1x28x28/10: 288+64 + 18432+128 + 73728+256 + 1290. */
+static void test_param_counts_and_layout(void)
+{
+    cs_model *m = NULL;
+    cs_model_spec s = spec2d("resnet18", 3, 32, 32, 10, 64);
+    CHECK_OK(cs_model_create(&m, &s, 1, NULL));
+    if (!m)
+        return;
+    CHECK(cs_model_num_params(m) == 11173962);
+    size_t expect = 0;
+    for (int i = 0; i < cs_model_num_tensors(m); i++) {
+        const cs_param_info *p = cs_model_tensor(m, i);
+        for (int j = 0; j < i; j++)
+            CHECK_MSG(strcmp(p->name, cs_model_tensor(m, j)->name), "duplicate name '%s'",
+                      p->name);
+        if (p->trainable) {
+            CHECK_MSG(p->offset == expect, "'%s' at %zu, want %zu", p->name, p->offset, expect);
+            expect += p->numel;
+        } else {
+            CHECK(p->offset >= cs_model_num_params(m));
+        }
+    }
+    CHECK(cs_model_find(m, "layer2.0.downsample.0.weight") >= 0);
+    CHECK(cs_model_find(m, "layer1.0.downsample.0.weight") < 0);
+    CHECK(cs_model_find(m, "bn1.running_var") >= 0);
+    CHECK(cs_model_num_state(m) > cs_model_num_params(m));
+    cs_model_free(m);
+
+    s = spec2d("cnn-small", 1, 28, 28, 10, 64);
+    CHECK_OK(cs_model_create(&m, &s, 2, NULL));
+    if (m)
+        CHECK(cs_model_num_params(m) == 288 + 64 + 18432 + 128 + 73728 + 256 + 1290);
+    cs_model_free(m);
+}
+
+static void expect_create_error(const cs_model_spec *s, const char *what)
+{
+    cs_model *m = NULL;
+    int rc = cs_model_create(&m, s, 2, NULL);
+    CHECK(rc == CS_EINVAL && m == NULL);
+    CHECK_MSG(strstr(cs_errmsg(), what) != NULL, "message '%s' lacks '%s'", cs_errmsg(), what);
+    cs_model_free(m);
+}
+
+static void test_size_checks(void)
+{
+    cs_model_spec s = spec2d("cnn-small", 1, 3, 8, 10, 64);
+    expect_create_error(&s, "model 'cnn-small': input 3x8 is too small");
+    s = spec2d("resnet18", 1, 4, 28, 10, 64);
+    expect_create_error(&s, "model 'resnet18': input 4x28 is too small for its 3 stride-2 stages; need at least 5x5");
+    s = spec2d("resnet50", 1, 28, 28, 10, 64);
+    expect_create_error(&s, "unknown model 'resnet50'");
+    s = spec1d(12, 1000, 5, 64);
+    s.name = "resnet18";
+    expect_create_error(&s, "model 'resnet18' takes 2-D (channels x H x W) input, the data is 1-D");
+    s = spec1d(12, 8, 5, 64);
+    expect_create_error(&s, "model 'resnet1d': input length 8 is too short");
+    /* the minimum it names fits, one less does not */
+    const char *p = strstr(cs_errmsg(), "need at least ");
+    CHECK(p != NULL);
+    if (p) {
+        int need = atoi(p + strlen("need at least "));
+        cs_model *m = NULL;
+        s = spec1d(12, need, 5, 8);
+        CHECK_OK(cs_model_create(&m, &s, 1, NULL));
+        cs_model_free(m);
+        s = spec1d(12, need - 1, 5, 8);
+        expect_create_error(&s, "too short");
+    }
+    s = spec1d(12, 100, 5, 8);
+    s.blocks[2] = 0;
+    expect_create_error(&s, "stage 3 has 0 blocks");
+    s = spec1d(12, 100, 5, 8);
+    s.kernel_size = 4;
+    expect_create_error(&s, "stem kernel 4 must be odd");
+    s = spec2d("cnn-small", 1, 28, 28, 1, 64);
+    expect_create_error(&s, "2 classes");
+}
+
+static void fill(float *x, size_t n, uint64_t seed)
+{
+    cs_rng r;
+    cs_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)cs_rng_normal(&r);
+}
+
+/* Two SGD steps from the same seed on the same backend team size: bit-identical. */
+static void train_twice(const cs_model_spec *s, int batch, size_t xn, int nthreads)
+{
+    float *x = malloc(sizeof(float) * xn);
+    int y[16];
+    for (int i = 0; i < batch; i++)
+        y[i] = i % s->num_classes;
+    fill(x, xn, 5);
+    float *snap[2] = {NULL, NULL}, *logit[2] = {NULL, NULL};
+    size_t ns = 0;
+    for (int run = 0; run < 2; run++) {
+        cs_backend *be = NULL;
+        cs_model *m = NULL;
+        cs_optim *o = NULL;
+        cs_optim_cfg oc;
+        cs_optim_cfg_init(&oc, CS_OPT_SGD);
+        cs_rng rng;
+        cs_rng_seed(&rng, 42);
+        CHECK_OK(cs_backend_cpu_create(&be, nthreads));
+        CHECK_OK(cs_model_create(&m, s, batch, be));
+        CHECK_OK(m ? cs_optim_create(&o, &oc, m) : -1);
+        if (m && o) {
+            cs_model_init_params(m, &rng);
+            for (int step = 0; step < 2; step++) {
+                cs_model_zero_grad(m);
+                CHECK_OK(cs_model_forward(m, x, batch, 1));
+                cs_model_xent(m, y, 0.0f);
+                cs_model_backward(m, cs_model_dlogits(m));
+                cs_optim_step(o, 0.05f);
+            }
+            ns = cs_model_num_state(m);
+            snap[run] = malloc(sizeof(float) * ns);
+            memcpy(snap[run], cs_model_params(m), sizeof(float) * ns);
+            logit[run] = malloc(sizeof(float) * batch * s->num_classes);
+            memcpy(logit[run], cs_model_logits(m), sizeof(float) * batch * s->num_classes);
+        }
+        cs_optim_free(o);
+        cs_model_free(m);
+        cs_backend_free(be);
+    }
+    CHECK(snap[0] && snap[1] && memcmp(snap[0], snap[1], sizeof(float) * ns) == 0);
+    CHECK(logit[0] && logit[1] &&
+          memcmp(logit[0], logit[1], sizeof(float) * batch * s->num_classes) == 0);
+    /* and training did move the weights */
+    if (snap[0]) {
+        cs_model *m = NULL;
+        cs_rng rng;
+        cs_rng_seed(&rng, 42);
+        CHECK_OK(cs_model_create(&m, s, batch, NULL));
+        if (m) {
+            cs_model_init_params(m, &rng);
+            CHECK(memcmp(cs_model_params(m), snap[0], sizeof(float) * ns) != 0);
+        }
+        cs_model_free(m);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(snap[i]);
+        free(logit[i]);
+    }
+    free(x);
+}
+
+static void test_determinism(void)
+{
+    cs_model_spec s = spec2d("cnn-small", 1, 16, 16, 4, 32);
+    train_twice(&s, 6, 6 * 16 * 16, 2);
+    train_twice(&s, 6, 6 * 16 * 16, 1);
+    s = spec2d("resnet18", 2, 12, 12, 3, 8);
+    train_twice(&s, 5, 5 * 2 * 12 * 12, 2);
+    s = spec1d(3, 64, 4, 8);
+    train_twice(&s, 4, 4 * 3 * 64, 2);
+}
+
+/* d(logit_c)/d(last conv) = W[c, k] / spatial, and no parameter gradient moves. */
+static void test_gradcam_path(void)
+{
+    cs_model_spec s = spec2d("resnet18", 1, 20, 20, 3, 8);
+    cs_model *m = NULL;
+    CHECK_OK(cs_model_create(&m, &s, 3, NULL));
+    if (!m)
+        return;
+    cs_rng rng;
+    cs_rng_seed(&rng, 3);
+    cs_model_init_params(m, &rng);
+    float x[3 * 400];
+    fill(x, 3 * 400, 9);
+    CHECK_OK(cs_model_forward(m, x, 3, 0));
+    int sh[4];
+    const float *a = cs_model_last_conv(m, sh);
+    CHECK(a != NULL && sh[0] == 3 && sh[1] == 64 && sh[2] == 3 && sh[3] == 3);
+    float dl[9] = {0}, dlast[3 * 64 * 9];
+    int cls[3] = {2, 0, 1};
+    for (int b = 0; b < 3; b++)
+        dl[b * 3 + cls[b]] = 1.0f;
+    cs_model_zero_grad(m);
+    cs_model_backward_to_last_conv(m, dl, dlast);
+    const float *W = cs_model_params(m) + cs_model_tensor(m, cs_model_find(m, "fc.weight"))->offset;
+    for (int b = 0; b < 3; b++)
+        for (int k = 0; k < 64; k++)
+            for (int p = 0; p < 9; p++)
+                CHECK_NEAR(dlast[(b * 64 + k) * 9 + p], W[cls[b] * 64 + k] / 9.0, 1e-7);
+    const float *g = cs_model_grads(m);
+    size_t nz = 0;
+    for (size_t i = 0; i < cs_model_num_params(m); i++)
+        nz += g[i] != 0.0f;
+    CHECK(nz == 0);
+    /* logits are fc(GAP(last conv)): recompute one from the exposed activations */
+    double z = 0;
+    const float *fb = cs_model_params(m) + cs_model_tensor(m, cs_model_find(m, "fc.bias"))->offset;
+    for (int k = 0; k < 64; k++) {
+        double mean = 0;
+        for (int p = 0; p < 9; p++)
+            mean += a[(1 * 64 + k) * 9 + p];
+        z += W[2 * 64 + k] * mean / 9.0;
+    }
+    CHECK_NEAR(z + fb[2], cs_model_logits(m)[1 * 3 + 2], 1e-5);
+    cs_model_free(m);
+}
+
+/* Eval-mode outputs of a sample do not depend on the rest of the batch or its size. */
+static void test_batch_sizes(void)
+{
+    cs_model_spec s = spec1d(2, 40, 3, 8);
+    s.blocks[0] = 1;
+    s.num_stages = 2;
+    cs_model *m = NULL;
+    CHECK_OK(cs_model_create(&m, &s, 4, NULL));
+    if (!m)
+        return;
+    cs_rng rng;
+    cs_rng_seed(&rng, 1);
+    cs_model_init_params(m, &rng);
+    float x[4 * 80], full[12];
+    fill(x, 4 * 80, 2);
+    CHECK_OK(cs_model_forward(m, x, 4, 0));
+    memcpy(full, cs_model_logits(m), sizeof full);
+    CHECK_OK(cs_model_forward(m, x + 2 * 80, 1, 0));
+    for (int k = 0; k < 3; k++)
+        CHECK_NEAR(cs_model_logits(m)[k], full[2 * 3 + k], 1e-6);
+    CHECK(cs_model_forward(m, x, 5, 0) == CS_EINVAL);
+    CHECK(strstr(cs_errmsg(), "batch of 5 samples, the model was built for 1 to 4") != NULL);
+    cs_model_free(m);
+}
+
+static void test_init_statistics(void)
+{
+    cs_model_spec s = spec2d("cnn-small", 3, 8, 8, 10, 64);
+    cs_model *m = NULL;
+    CHECK_OK(cs_model_create(&m, &s, 1, NULL));
+    if (!m)
+        return;
+    cs_rng rng;
+    cs_rng_seed(&rng, 11);
+    cs_model_init_params(m, &rng);
+    const float *p = cs_model_params(m);
+    const cs_param_info *w = cs_model_tensor(m, cs_model_find(m, "block3.conv.weight"));
+    double ss = 0;
+    for (size_t i = 0; i < w->numel; i++)
+        ss += (double)p[w->offset + i] * p[w->offset + i];
+    double std = sqrt(ss / w->numel), want = sqrt(2.0 / (128 * 9)); /* fan_out */
+    CHECK_MSG(fabs(std / want - 1) < 0.02, "conv std %g, want %g", std, want);
+    const cs_param_info *fc = cs_model_tensor(m, cs_model_find(m, "fc.weight"));
+    double mx = 0;
+    for (size_t i = 0; i < fc->numel; i++)
+        mx = fmax(mx, fabs(p[fc->offset + i]));
+    CHECK(mx <= 1.0 / sqrt(128.0) && mx > 0.8 / sqrt(128.0));
+    const cs_param_info *g = cs_model_tensor(m, cs_model_find(m, "block1.bn.weight"));
+    const cs_param_info *rv = cs_model_tensor(m, cs_model_find(m, "block1.bn.running_var"));
+    const cs_param_info *b = cs_model_tensor(m, cs_model_find(m, "block1.bn.bias"));
+    for (int i = 0; i < 32; i++)
+        CHECK(p[g->offset + i] == 1.0f && p[rv->offset + i] == 1.0f && p[b->offset + i] == 0.0f);
+    cs_model_free(m);
+}
+
+static void test_lr_cosine(void)
+{
+    CHECK_NEAR(cs_lr_cosine(0, 100, 10, 0.1, 0.0), 0.01, 1e-12);
+    CHECK_NEAR(cs_lr_cosine(9, 100, 10, 0.1, 0.0), 0.1, 1e-12);
+    CHECK_NEAR(cs_lr_cosine(10, 100, 10, 0.1, 0.0), 0.1, 1e-12);
+    CHECK_NEAR(cs_lr_cosine(55, 100, 10, 0.1, 0.0), 0.05, 1e-12);
+    CHECK_NEAR(cs_lr_cosine(100, 100, 10, 0.1, 0.001), 0.001, 1e-12);
+    CHECK_NEAR(cs_lr_cosine(5, 10, 0, 1.0, 0.0), 0.5, 1e-12);
+}
+
+int main(void)
+{
+    RUN(test_param_counts_and_layout);
+    RUN(test_size_checks);
+    RUN(test_determinism);
+    RUN(test_gradcam_path);
+    RUN(test_batch_sizes);
+    RUN(test_init_statistics);
+    RUN(test_lr_cosine);
+    return harness_done();
+}
