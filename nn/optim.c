@@ -101,6 +101,8 @@ void cs_optim_step(cs_optim *o, float lr)
 
 long cs_optim_steps(const cs_optim *o) { return o->steps; }
 
+void cs_optim_set_steps(cs_optim *o, long steps) { o->steps = steps; }
+
 float *cs_optim_moments(cs_optim *o, size_t *n_floats)
 {
     *n_floats = o->n * (o->cfg.kind == CS_OPT_ADAMW ? 2 : 1);

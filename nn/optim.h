@@ -41,6 +41,8 @@ void cs_optim_free(cs_optim *o);
 void cs_optim_step(cs_optim *o, float lr);
 /* Steps taken so far, and the moment slab (n floats each) for checkpoints. */
 long cs_optim_steps(const cs_optim *o);
+/* Restore the step count from a checkpoint (AdamW bias correction depends on it). */
+void cs_optim_set_steps(cs_optim *o, long steps);
 float *cs_optim_moments(cs_optim *o, size_t *n_floats);
 
 /* Cosine schedule with linear warm-up, per iteration it = 0 .. total-1:

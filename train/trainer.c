@@ -1,0 +1,453 @@
+/* trainer.c - the epoch loop: batches, augmentation, per-sample records,
+ * Grad-CAM focus, training-time data dropout, optimiser steps, evaluation. */
+#include "trainer.h"
+
+#include "../common/err.h"
+#include "../formats/traj.h"
+#include "../score/focus.h"
+#include "gradcam.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+const char *cs_trainer_spec_name(const cs_config *cfg)
+{
+    static const char *names[] = {"cnn-small", "resnet18", "resnet1d"};
+    return names[cfg->model.name];
+}
+
+int cs_trainer_spec(const cs_config *cfg, const cs_data *data, cs_model_spec *spec)
+{
+    cs_model_spec_init(spec);
+    spec->name = cs_trainer_spec_name(cfg);
+    spec->in_channels = data->channels;
+    spec->in_ndim = data->rank;
+    spec->in_shape[0] = (int)data->dims[0];
+    spec->in_shape[1] = data->rank == 2 ? (int)data->dims[1] : 1;
+    spec->num_classes = data->num_classes;
+    spec->width = cfg->model.width;
+    spec->kernel_size = cfg->model.kernel_size;
+    if ((cfg->model.name == CS_MODEL_RESNET1D) != (data->rank == 1))
+        return cs_error(CS_EINVAL, "model '%s' needs %s inputs, the dataset has %s samples", spec->name,
+                        cfg->model.name == CS_MODEL_RESNET1D ? "1-D (leads, length)" : "image",
+                        data->rank == 1 ? "1-D" : "image");
+    /* blocks: "2,2,2,2" -> stages */
+    const char *s = cfg->model.blocks;
+    int ns = 0;
+    while (*s && ns < CS_MODEL_MAX_STAGES) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 1 || v > 64)
+            return cs_error(CS_EINVAL, "model.blocks must be a list like 2,2,2,2, got '%s'", cfg->model.blocks);
+        spec->blocks[ns++] = (int)v;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return cs_error(CS_EINVAL, "model.blocks must be a list like 2,2,2,2, got '%s'", cfg->model.blocks);
+    }
+    if (*s)
+        return cs_error(CS_EINVAL, "model.blocks has more than %d stages", CS_MODEL_MAX_STAGES);
+    spec->num_stages = ns;
+    return 0;
+}
+
+static void free_scratch(cs_trainer *t)
+{
+    void *ps[] = {t->xb, t->xsub, t->maps, t->bn_backup, t->yb, t->ysub, t->target, t->perm, t->pick,
+                  t->keep, t->bcorrect, t->bconf, t->bfocus, t->fscratch, t->rec.err, t->rec.conf,
+                  t->rec.margin, t->rec.entropy, t->rec.loss, t->rec.focus, t->rec.correct, t->rec.used,
+                  t->rec.probs};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        free(ps[i]);
+}
+
+void cs_trainer_release(cs_trainer *t)
+{
+    free_scratch(t);
+    cs_optim_free(t->opt);
+    cs_model_free(t->model);
+    cs_backend_free(t->be);
+    memset(t, 0, sizeof *t);
+}
+
+int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run, int record)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->data = data;
+    t->run = run;
+    t->record = record;
+    int rc;
+    cs_model_spec spec;
+    if ((rc = cs_trainer_spec(cfg, data, &spec)))
+        return rc;
+    if (strcmp(cfg->train.device, "cpu") != 0)
+        return cs_error(CS_EUNSUP, "train.device '%s': this build trains on the CPU only (the CUDA backend is not written yet)",
+                        cfg->train.device);
+    if (strcmp(cfg->record.focus_layer, "last") != 0)
+        return cs_error(CS_EUNSUP, "record.focus_layer '%s': only 'last' (the last conv block) is supported",
+                        cfg->record.focus_layer);
+    t->nthreads = cfg->train.threads > 0 ? cfg->train.threads : omp_get_max_threads();
+    omp_set_num_threads(t->nthreads);
+    int B = cfg->train.batch_size;
+    if ((rc = cs_backend_cpu_create(&t->be, t->nthreads)) ||
+        (rc = cs_model_create(&t->model, &spec, B, t->be)))
+        goto fail;
+    cs_optim_cfg oc;
+    cs_optim_cfg_init(&oc, cfg->train.optimizer == CS_OPTIMIZER_ADAMW ? CS_OPT_ADAMW : CS_OPT_SGD);
+    oc.momentum = (float)cfg->train.momentum;
+    oc.nesterov = cfg->train.nesterov;
+    oc.weight_decay = (float)cfg->train.weight_decay;
+    oc.beta1 = (float)cfg->train.beta1;
+    oc.beta2 = (float)cfg->train.beta2;
+    if ((rc = cs_optim_create(&t->opt, &oc, t->model)))
+        goto fail;
+    cs_rng init;
+    cs_rng_seed2(&init, (uint64_t)cfg->train.seed, 2 * (uint64_t)run);
+    cs_model_init_params(t->model, &init);
+    cs_rng_seed2(&t->rng, (uint64_t)cfg->train.seed, 2 * (uint64_t)run + 1);
+
+    t->fc = cs_model_find(t->model, "fc.weight");
+    if (t->fc < 0) {
+        rc = cs_error(CS_EINTERNAL, "model has no 'fc.weight' tensor for Grad-CAM");
+        goto fail;
+    }
+    int64_t N = data->n;
+    t->iters_per_epoch = (long)((N + B - 1) / B);
+    t->total_iters = t->iters_per_epoch * cfg->train.epochs;
+    t->warmup_iters = (long)(cfg->train.warmup_epochs * (double)t->iters_per_epoch);
+    int shape[4];
+    const float *lc = cs_model_last_conv(t->model, shape);
+    (void)lc;
+    int64_t P = (int64_t)shape[2] * shape[3];
+    int64_t in_px = data->sample_elems / data->channels;
+    int C = data->num_classes;
+    size_t se = (size_t)data->sample_elems;
+    size_t ncol = (size_t)(N ? N : 1);
+    size_t state = cs_model_num_state(t->model) - cs_model_num_params(t->model);
+    t->xb = malloc(sizeof(float) * se * (size_t)B);
+    t->xsub = malloc(sizeof(float) * se * (size_t)B);
+    t->maps = malloc(sizeof(float) * (size_t)P * (size_t)B);
+    t->bn_backup = malloc(sizeof(float) * (state ? state : 1));
+    t->yb = malloc(sizeof(int) * (size_t)B);
+    t->ysub = malloc(sizeof(int) * (size_t)B);
+    t->target = malloc(sizeof(int) * (size_t)B);
+    t->perm = malloc(sizeof(int64_t) * ncol);
+    t->pick = malloc(sizeof(int64_t) * (size_t)B);
+    t->keep = malloc((size_t)B);
+    t->bcorrect = malloc((size_t)B);
+    t->bconf = malloc(sizeof(float) * (size_t)B);
+    t->bfocus = malloc(sizeof(float) * (size_t)B);
+    t->fscratch = malloc(sizeof(double) * (size_t)(in_px > P ? in_px : P));
+    int ok = t->xb && t->xsub && t->maps && t->bn_backup && t->yb && t->ysub && t->target && t->perm &&
+             t->pick && t->keep && t->bcorrect && t->bconf && t->bfocus && t->fscratch;
+    if (record) {
+        t->fields = CS_TRAJ_SCALARS;
+        int probs = cfg->record.probs == CS_YES || (cfg->record.probs == CS_AUTO && C <= 16);
+        if (probs)
+            t->fields |= CS_TRAJ_PROBS;
+        t->rec.n = N;
+        t->rec.num_classes = C;
+        t->rec.run = run;
+        float **fc[] = {&t->rec.err, &t->rec.conf, &t->rec.margin, &t->rec.entropy, &t->rec.loss, &t->rec.focus};
+        for (int i = 0; i < 6; i++)
+            ok &= (*fc[i] = malloc(sizeof(float) * ncol)) != NULL;
+        ok &= (t->rec.correct = malloc(ncol)) != NULL;
+        ok &= (t->rec.used = malloc(ncol)) != NULL;
+        if (probs)
+            ok &= (t->rec.probs = malloc(sizeof(float) * ncol * (size_t)C)) != NULL;
+    }
+    if (!ok) {
+        rc = cs_error(CS_ENOMEM, "out of memory for training buffers (batch %d, %lld samples)", B, (long long)N);
+        goto fail;
+    }
+    return 0;
+fail:
+    cs_trainer_release(t);
+    return rc;
+}
+
+/* Copy sample i into dst with the configured augmentation (images: random
+ * crop with zero padding in normalised units, i.e. the dataset mean, and
+ * flips; signals: a random shift).  Draws are made in a fixed order. */
+static void gather(cs_trainer *t, int64_t i, float *dst)
+{
+    const cs_data *d = t->data;
+    const float *src = d->x + i * d->sample_elems;
+    int pad = t->cfg->train.augment_crop_padding;
+    int hflip = t->cfg->train.augment_hflip && d->rank == 2;
+    int vflip = t->cfg->train.augment_vflip && d->rank == 2;
+    if (!pad && !hflip && !vflip) {
+        memcpy(dst, src, sizeof(float) * (size_t)d->sample_elems);
+        return;
+    }
+    int64_t H = d->rank == 2 ? d->dims[0] : 1, W = d->rank == 2 ? d->dims[1] : d->dims[0];
+    int64_t dy = 0, dx = 0;
+    if (pad) {
+        if (d->rank == 2)
+            dy = (int64_t)cs_rng_below(&t->rng, 2 * (uint64_t)pad + 1) - pad;
+        dx = (int64_t)cs_rng_below(&t->rng, 2 * (uint64_t)pad + 1) - pad;
+    }
+    int fx = hflip && (cs_rng_u64(&t->rng) >> 63);
+    int fy = vflip && (cs_rng_u64(&t->rng) >> 63);
+    for (int c = 0; c < d->channels; c++)
+        for (int64_t y = 0; y < H; y++)
+            for (int64_t x = 0; x < W; x++) {
+                int64_t sy = (fy ? H - 1 - y : y) + dy, sx = (fx ? W - 1 - x : x) + dx;
+                dst[(c * H + y) * W + x] =
+                    sy >= 0 && sy < H && sx >= 0 && sx < W ? src[(c * H + sy) * W + sx] : 0.0f;
+            }
+}
+
+/* METHODS section 1 fields of one sample from its logits, in double. */
+static void sample_stats(const float *z, int C, int y, float *err, float *conf, float *margin,
+                         float *entropy, float *loss, uint8_t *correct, float *probs, int *argmax)
+{
+    double m = z[0];
+    int am = 0;
+    for (int k = 1; k < C; k++)
+        if (z[k] > m) {
+            m = z[k];
+            am = k;
+        }
+    double s = 0;
+    for (int k = 0; k < C; k++)
+        s += exp((double)z[k] - m);
+    double lse = m + log(s), e2 = 0, ent = 0, other = -INFINITY;
+    for (int k = 0; k < C; k++) {
+        double lp = (double)z[k] - lse, p = exp(lp);
+        double diff = p - (k == y);
+        e2 += diff * diff;
+        if (p > 0)
+            ent -= p * lp;
+        if (k != y && z[k] > other)
+            other = z[k];
+        if (probs)
+            probs[k] = (float)p;
+    }
+    *err = (float)sqrt(e2);
+    *conf = (float)exp((double)z[y] - lse);
+    *margin = (float)((double)z[y] - other);
+    *entropy = (float)ent;
+    *loss = (float)(lse - (double)z[y]);
+    *correct = am == y;
+    *argmax = am;
+}
+
+/* Choose k of the batch's n positions at random into keep[] (partial Fisher-Yates). */
+static void pick_random(cs_trainer *t, int n, int k, uint8_t *keep)
+{
+    for (int j = 0; j < n; j++) {
+        t->pick[j] = j;
+        keep[j] = 0;
+    }
+    for (int j = 0; j < k && j < n; j++) {
+        int r = j + (int)cs_rng_below(&t->rng, (uint64_t)(n - j));
+        int64_t tmp = t->pick[j];
+        t->pick[j] = t->pick[r];
+        t->pick[r] = tmp;
+        keep[t->pick[j]] = 1;
+    }
+}
+
+static int focus_of_batch(cs_trainer *t, int bs)
+{
+    int shape[4];
+    const float *act = cs_model_last_conv(t->model, shape);
+    int K = shape[1];
+    int64_t P = (int64_t)shape[2] * shape[3];
+    const cs_param_info *fc = cs_model_tensor(t->model, t->fc);
+    const float *w = cs_model_params(t->model) + fc->offset;
+    cs_gradcam_fast(act, w, t->target, bs, K, P, t->data->num_classes, t->maps);
+    const cs_data *d = t->data;
+    for (int j = 0; j < bs; j++) {
+        double f;
+        int rc;
+        const float *map = t->maps + (int64_t)j * P;
+        if (!t->cfg->record.focus_resize)
+            rc = cs_focus(map, P, t->fscratch, &f);
+        else if (d->rank == 2)
+            rc = cs_focus_resized_2d(map, shape[2], shape[3], (int)d->dims[0], (int)d->dims[1], t->fscratch, &f);
+        else
+            rc = cs_focus_resized_1d(map, shape[3], (int)d->dims[0], t->fscratch, &f);
+        if (rc)
+            return rc;
+        t->bfocus[j] = (float)f;
+    }
+    return 0;
+}
+
+int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
+{
+    const cs_config *cfg = t->cfg;
+    const cs_data *d = t->data;
+    double t0 = now();
+    int64_t N = d->n;
+    int B = cfg->train.batch_size, C = d->num_classes, ep = t->epoch + 1;
+    for (int64_t i = 0; i < N; i++)
+        t->perm[i] = i;
+    cs_rng_shuffle_i64(&t->rng, t->perm, N);
+    int focus_now = t->record && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
+    int drop = cfg->dropout.method != CS_DROP_NONE && ep <= cfg->train.epochs - cfg->dropout.revision_epochs;
+    int need_focus = focus_now || (drop && cfg->dropout.erts);
+    size_t np = cs_model_num_params(t->model), ns = cs_model_num_state(t->model);
+    float *slab = cs_model_params(t->model);
+    if (t->record) {
+        t->rec.epoch = ep;
+        for (int64_t i = 0; i < N; i++)
+            t->rec.focus[i] = NAN;
+    }
+    double loss_sum = 0;
+    int64_t correct = 0, used = 0;
+    int rc = 0;
+    for (int64_t start = 0; start < N; start += B) {
+        int bs = (int)(N - start < B ? N - start : B);
+        for (int j = 0; j < bs; j++) {
+            int64_t i = t->perm[start + j];
+            gather(t, i, t->xb + (size_t)j * (size_t)d->sample_elems);
+            t->yb[j] = d->y[i];
+        }
+        if (drop)
+            memcpy(t->bn_backup, slab + np, sizeof(float) * (ns - np));
+        if ((rc = cs_model_forward(t->model, t->xb, bs, 1)))
+            return rc;
+        cs_model_xent(t->model, t->yb, (float)cfg->train.label_smoothing);
+        const float *z = cs_model_logits(t->model);
+        for (int j = 0; j < bs; j++) {
+            int64_t i = t->perm[start + j];
+            float err, conf, margin, ent, loss;
+            uint8_t ok;
+            int am;
+            float *probs = t->record && t->rec.probs ? t->rec.probs + i * C : NULL;
+            sample_stats(z + (int64_t)j * C, C, t->yb[j], &err, &conf, &margin, &ent, &loss, &ok, probs, &am);
+            t->bconf[j] = conf;
+            t->bcorrect[j] = ok;
+            t->target[j] = cfg->record.focus_target == CS_FOCUS_TRUE ? t->yb[j] : am;
+            loss_sum += loss;
+            correct += ok;
+            if (t->record) {
+                t->rec.err[i] = err;
+                t->rec.conf[i] = conf;
+                t->rec.margin[i] = margin;
+                t->rec.entropy[i] = ent;
+                t->rec.loss[i] = loss;
+                t->rec.correct[i] = ok;
+            }
+        }
+        if (need_focus) {
+            if ((rc = focus_of_batch(t, bs)))
+                return rc;
+            if (t->record)
+                for (int j = 0; j < bs; j++)
+                    t->rec.focus[t->perm[start + j]] = t->bfocus[j];
+        }
+        /* Which samples this batch learns from. */
+        int nkeep = bs;
+        if (drop) {
+            double tau = cfg->dropout.tau;
+            int k = 0;
+            for (int j = 0; j < bs; j++) {
+                t->keep[j] = tau > 0 ? t->bconf[j] < tau : !t->bcorrect[j];
+                k += t->keep[j];
+            }
+            if (cfg->dropout.method == CS_DROP_SMRD)
+                pick_random(t, bs, k, t->keep);
+            else if (cfg->dropout.method == CS_DROP_SRD)
+                pick_random(t, bs, (int)floor(pow(cfg->dropout.gamma, ep - 1) * bs), t->keep);
+            if (cfg->dropout.erts)
+                for (int j = 0; j < bs; j++)
+                    t->keep[j] &= t->bfocus[j] >= cfg->dropout.phi;
+            nkeep = 0;
+            for (int j = 0; j < bs; j++)
+                nkeep += t->keep[j];
+        } else {
+            memset(t->keep, 1, (size_t)bs);
+        }
+        double lr = cfg->train.schedule == CS_SCHED_COSINE
+                        ? cs_lr_cosine(t->iter, t->total_iters, t->warmup_iters, cfg->train.lr, 0.0)
+                        : cfg->train.lr;
+        if (nkeep == bs) {
+            cs_model_zero_grad(t->model);
+            cs_model_backward(t->model, cs_model_dlogits(t->model));
+            cs_optim_step(t->opt, (float)lr);
+        } else {
+            /* The record pass must not count as a BN update: restore, then learn
+             * from the subset alone (or from nothing). */
+            memcpy(slab + np, t->bn_backup, sizeof(float) * (ns - np));
+            if (nkeep > 0) {
+                int m = 0;
+                for (int j = 0; j < bs; j++)
+                    if (t->keep[j]) {
+                        memcpy(t->xsub + (size_t)m * (size_t)d->sample_elems,
+                               t->xb + (size_t)j * (size_t)d->sample_elems, sizeof(float) * (size_t)d->sample_elems);
+                        t->ysub[m++] = t->yb[j];
+                    }
+                if ((rc = cs_model_forward(t->model, t->xsub, nkeep, 1)))
+                    return rc;
+                cs_model_xent(t->model, t->ysub, (float)cfg->train.label_smoothing);
+                cs_model_zero_grad(t->model);
+                cs_model_backward(t->model, cs_model_dlogits(t->model));
+                cs_optim_step(t->opt, (float)lr);
+            }
+        }
+        if (t->record)
+            for (int j = 0; j < bs; j++)
+                t->rec.used[t->perm[start + j]] = t->keep[j];
+        used += nkeep;
+        t->iter++;
+    }
+    t->backprop += used;
+    t->epoch = ep;
+    st->loss = N ? loss_sum / (double)N : 0;
+    st->accuracy = N ? (double)correct / (double)N : 0;
+    st->used = N ? (double)used / (double)N : 0;
+    st->seconds = now() - t0;
+    return 0;
+}
+
+int cs_trainer_eval(cs_trainer *t, const cs_data *d, cs_metrics *m, double *mean_loss)
+{
+    int B = cs_model_max_batch(t->model), C = d->num_classes;
+    int32_t pred[1024], truth[1024];
+    double loss = 0;
+    cs_metrics_reset(m);
+    for (int64_t start = 0; start < d->n; start += B) {
+        int bs = (int)(d->n - start < B ? d->n - start : B);
+        int rc = cs_model_forward(t->model, d->x + start * d->sample_elems, bs, 0);
+        if (rc)
+            return rc;
+        const float *z = cs_model_logits(t->model);
+        for (int j0 = 0; j0 < bs; j0 += 1024) {
+            int nb = bs - j0 < 1024 ? bs - j0 : 1024;
+            for (int j = 0; j < nb; j++) {
+                const float *zz = z + (int64_t)(j0 + j) * C;
+                int y = d->y[start + j0 + j], am = 0;
+                double mx = zz[0], s = 0;
+                for (int k = 1; k < C; k++)
+                    if (zz[k] > mx) {
+                        mx = zz[k];
+                        am = k;
+                    }
+                for (int k = 0; k < C; k++)
+                    s += exp((double)zz[k] - mx);
+                loss += mx + log(s) - zz[y];
+                pred[j] = am;
+                truth[j] = y;
+            }
+            cs_metrics_add(m, truth, pred, nb);
+        }
+    }
+    cs_metrics_finish(m);
+    if (mean_loss)
+        *mean_loss = d->n ? loss / (double)d->n : 0;
+    return 0;
+}
