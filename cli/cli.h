@@ -48,6 +48,8 @@ int cs_parse_long(const char *s, long *out);
 /* Command entry points (one file each). */
 int cmd_inspect(int argc, char **argv);
 extern const char cmd_inspect_usage[];
+int cmd_score(int argc, char **argv);
+extern const char cmd_score_usage[];
 int cmd_train(int argc, char **argv);
 extern const char cmd_train_usage[];
 

@@ -15,6 +15,7 @@ static const char cmd_help_usage[] = "usage: coreset help [COMMAND]\n"
 
 const cs_command cs_commands[] = {
     {"inspect", cmd_inspect, cmd_inspect_usage, "summarise a dataset, WFDB record, run or index file"},
+    {"score", cmd_score, cmd_score_usage, "train the surrogate, record every sample, compute every score"},
     {"train", cmd_train, cmd_train_usage, "train a model on a dataset or a coreset and evaluate it"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {NULL, NULL, NULL, NULL},

@@ -53,11 +53,15 @@ static int get_str_attr(hid_t obj, const char *key, char *out, size_t len)
     return rc;
 }
 
-static int put_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int64_t n, const void *data)
+static hid_t put_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int64_t n, const void *data)
 {
     hsize_t dim = (hsize_t)n;
     hid_t space = H5Screate_simple(1, &dim, NULL);
-    hid_t ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    /* No modification times in object headers: the same scores give the same bytes. */
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);
+    hid_t ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
     herr_t st = ds < 0 ? -1 : H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     H5Sclose(space);
     if (st < 0) {
@@ -65,7 +69,7 @@ static int put_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int64_t
             H5Dclose(ds);
         return -1;
     }
-    return (int)ds;
+    return ds;
 }
 
 int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_params *p,
@@ -82,7 +86,10 @@ int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_pa
     if (file < 0)
         return cs_error(CS_EIO, "cannot create '%s'", tmp);
     int64_t *index = cs_malloc(sizeof *index * (size_t)(n ? n : 1));
-    hid_t grp = H5Gcreate2(file, "scores", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    hid_t grp = H5Gcreate2(file, "scores", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
     if (!index || grp < 0) {
         rc = index ? cs_error(CS_EIO, "cannot write '%s'", tmp) : CS_ENOMEM;
         goto out;

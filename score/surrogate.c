@@ -1,0 +1,307 @@
+/* surrogate.c - the surrogate pass: train, record, checkpoint, append frames;
+ * then score the trajectory into scores.h5 and write run.yaml. */
+#include "surrogate.h"
+
+#include "../common/err.h"
+#include "../common/fsio.h"
+#include "../common/log.h"
+#include "../common/version.h"
+#include "../formats/dataset_sha.h"
+#include "../formats/traj.h"
+#include "../train/checkpoint.h"
+#include "../train/progress.h"
+#include "../train/trainer.h"
+#include "scores_file.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void cs_run_path(char *buf, size_t n, const char *run_dir, const char *name)
+{
+    snprintf(buf, n, "%s/%s", run_dir, name);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* What a run records about itself, beside the config. */
+typedef struct provenance {
+    char sha[65];
+    int threads;
+    double wall;
+    double ee[128]; /* effective epochs per surrogate run */
+    int runs_done;
+} provenance;
+
+static int write_run_yaml(const cs_config *cfg, const char *run_dir, const provenance *pv)
+{
+    char path[4200];
+    cs_run_path(path, sizeof path, run_dir, "run.yaml");
+    cs_afile af;
+    int rc = cs_afile_open(&af, path);
+    if (rc)
+        return rc;
+    FILE *fp = af.fp;
+    fprintf(fp, "# coreset run: the resolved config, then what the run recorded about itself.\n");
+    if ((rc = cs_config_write(cfg, fp))) {
+        cs_afile_abort(&af);
+        return rc;
+    }
+    fprintf(fp, "provenance:\n  tool_version: \"%s (%s)\"\n  dataset: \"%s\"\n  dataset_sha256: %s\n", CS_VERSION,
+            CS_GIT_DESC, cfg->dataset.path, pv->sha);
+    fprintf(fp, "  split: %s\n  seed: %d\n  threads: %d\n  device: %s\n  runs: %d\n  runs_done: %d\n",
+            cfg->dataset.train_split, cfg->train.seed, pv->threads, cfg->train.device, cfg->score.runs, pv->runs_done);
+    fprintf(fp, "  wall_seconds: %.1f\n  effective_epochs: [", pv->wall);
+    for (int r = 0; r < pv->runs_done; r++)
+        fprintf(fp, "%s%.4f", r ? ", " : "", pv->ee[r]);
+    fprintf(fp, "]\n");
+    return cs_afile_commit(&af);
+}
+
+/* The trajectory's metadata: what must match for a resume to continue it. */
+static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, char *buf, size_t len)
+{
+    static const char *models[] = {"cnn-small", "resnet18", "resnet1d"};
+    snprintf(buf, len,
+             "dataset=%s\ndataset_sha256=%s\nsplit=%s\nn=%lld\nmodel=%s\nepochs=%d\nruns=%d\nseed=%d\n"
+             "batch_size=%d\ndropout=%d\ntool=coreset %s\n",
+             cfg->dataset.path, pv->sha, cfg->dataset.train_split, (long long)n, models[cfg->model.name],
+             cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size, (int)cfg->dropout.method,
+             CS_VERSION);
+}
+
+static void score_params(const cs_config *cfg, cs_score_params *p)
+{
+    cs_score_params_default(p);
+    p->eva_k = cfg->score.eva_k;
+    p->eva_early = cfg->score.eva_early_start;
+    p->eva_late = cfg->score.eva_late_start;
+    p->eva_unbiased = cfg->score.eva_unbiased;
+    p->eva_normalise = cfg->score.eva_normalize;
+    p->eva_weighted = cfg->score.eva_combine == CS_EVA_WEIGHTED;
+    p->eva_w = cfg->score.eva_weight;
+    p->el2n_first = cfg->score.el2n_from;
+    p->el2n_last = cfg->score.el2n_to;
+    p->forget_never_zero = cfg->score.forgetting_never == CS_NEVER_ZERO;
+    p->unc_last_k = cfg->score.uncertainty_last;
+    p->dyn_j = cfg->score.du_window;
+}
+
+int cs_rescore(const cs_config *cfg, const char *run_dir)
+{
+    char tpath[4200], spath[4200];
+    cs_run_path(tpath, sizeof tpath, run_dir, "trajectory.cst");
+    cs_run_path(spath, sizeof spath, run_dir, "scores.h5");
+    cs_traj_reader *r = NULL;
+    cs_score_acc *acc = NULL;
+    int rc = cs_traj_reader_open(&r, tpath);
+    if (rc)
+        return rc;
+    const cs_traj_header_info *h = cs_traj_reader_header(r);
+    int T = cfg->train.epochs, R = cfg->score.runs;
+    cs_score_params p;
+    score_params(cfg, &p);
+    /* A score whose epoch windows do not fit this run is left out, with a
+     * warning, rather than failing the whole run. */
+    unsigned all = p.enable;
+    for (int id = 0; id < CS_SCORE_COUNT; id++) {
+        if (!(all & (1u << id)))
+            continue;
+        p.enable = 1u << id;
+        if (cs_score_params_check(&p, T)) {
+            cs_warn("score '%s' left out: %s", cs_score_info_at(id)->name, cs_errmsg());
+            all &= ~(1u << id);
+        }
+    }
+    p.enable = all;
+    if ((rc = cs_score_acc_create(&acc, h->n, h->num_classes, h->labels, T, R, &p)))
+        goto out;
+    cs_epoch_record rec;
+    int64_t frames = 0;
+    while ((rc = cs_traj_reader_next(r, &rec)) == 1) {
+        if ((rc = cs_score_acc_add(acc, &rec)))
+            goto out;
+        frames++;
+    }
+    if (rc < 0)
+        goto out;
+    if (frames != (int64_t)T * R) {
+        rc = cs_error(CS_EFORMAT, "'%s' holds %lld epochs, the run has %d runs of %d epochs; hint: coreset score --resume %s",
+                      tpath, (long long)frames, R, T, run_dir);
+        goto out;
+    }
+    if ((rc = cs_score_acc_finish(acc)))
+        goto out;
+    char sha[65] = "", ncls[16], nep[16], nruns[16], seed[16];
+    const char *s = h->meta ? memmem(h->meta, h->meta_len, "dataset_sha256=", 15) : NULL;
+    if (s && (size_t)(s - h->meta) + 15 + 64 <= h->meta_len)
+        snprintf(sha, sizeof sha, "%.64s", s + 15);
+    snprintf(ncls, sizeof ncls, "%d", h->num_classes);
+    snprintf(nep, sizeof nep, "%d", T);
+    snprintf(nruns, sizeof nruns, "%d", R);
+    snprintf(seed, sizeof seed, "%d", cfg->train.seed);
+    cs_kv attrs[] = {
+        {"dataset", cfg->dataset.path}, {"dataset_sha256", sha},  {"split", cfg->dataset.train_split},
+        {"num_classes", ncls},          {"images", cfg->dataset.images}, {"labels", cfg->dataset.labels},
+        {"epochs", nep},                {"runs", nruns},          {"seed", seed},
+        {"tool_version", CS_VERSION},
+    };
+    rc = cs_scores_write(spath, acc, &p, T, h->n, h->labels, attrs, (int)(sizeof attrs / sizeof attrs[0]));
+out:
+    cs_score_acc_free(acc);
+    cs_traj_reader_free(r);
+    return rc;
+}
+
+/* Fill a checkpoint from the trainer's state (pointers borrowed). */
+static void to_ckpt(cs_trainer *t, cs_ckpt *c, double wall)
+{
+    memset(c, 0, sizeof *c);
+    c->run = t->run;
+    c->epoch = t->epoch;
+    c->iter = t->iter;
+    c->backprop = t->backprop;
+    memcpy(c->rng, t->rng.s, sizeof c->rng);
+    c->num_state = cs_model_num_state(t->model);
+    c->state = cs_model_params(t->model);
+    size_t nm;
+    c->moments = cs_optim_moments(t->opt, &nm);
+    c->num_moments = nm;
+    c->optim_steps = cs_optim_steps(t->opt);
+    c->wall_seconds = wall;
+    c->rec_fields = t->fields;
+    c->rec = t->rec;
+}
+
+static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
+{
+    size_t nm;
+    float *mom = cs_optim_moments(t->opt, &nm);
+    if (c->num_state != cs_model_num_state(t->model) || c->num_moments != nm)
+        return cs_error(CS_EFORMAT, "'%s' does not fit this run's model (%llu state floats, the model has %zu)", path,
+                        (unsigned long long)c->num_state, cs_model_num_state(t->model));
+    memcpy(cs_model_params(t->model), c->state, 4 * c->num_state);
+    memcpy(mom, c->moments, 4 * nm);
+    cs_optim_set_steps(t->opt, (long)c->optim_steps);
+    memcpy(t->rng.s, c->rng, sizeof c->rng);
+    t->epoch = c->epoch;
+    t->iter = (long)c->iter;
+    t->backprop = c->backprop;
+    return 0;
+}
+
+int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
+{
+    char tpath[4200], cpath[4200];
+    cs_run_path(tpath, sizeof tpath, run_dir, "trajectory.cst");
+    cs_run_path(cpath, sizeof cpath, run_dir, "checkpoint.bin");
+    int rc;
+    if (!resume && cs_path_exists(tpath))
+        return cs_error(CS_EINVAL, "'%s' already holds a run; hint: 'coreset score --resume %s' continues it, or choose another -o",
+                        run_dir, run_dir);
+    if (cfg->score.runs > 128)
+        return cs_error(CS_EINVAL, "score.runs is at most 128");
+    if (!resume && (rc = cs_mkdir(run_dir)))
+        return rc;
+    cs_dataset *ds = NULL;
+    cs_data data = {0};
+    cs_trainer t = {0};
+    cs_traj_writer *w = NULL;
+    cs_ckpt ck = {0};
+    provenance pv = {0};
+    char meta[8192];
+    cs_dataset_opts dopts = {cfg->dataset.images[0] ? cfg->dataset.images : NULL,
+                             cfg->dataset.labels[0] ? cfg->dataset.labels : NULL, cfg->dataset.num_classes};
+    if ((rc = cs_dataset_sha256(cfg->dataset.path, pv.sha)) || (rc = cs_dataset_open(&ds, cfg->dataset.path, &dopts)) ||
+        (rc = cs_data_load(&data, ds, cfg->dataset.train_split, cfg->model.name == CS_MODEL_RESNET1D)))
+        goto out;
+    if (cfg->dataset.normalize == CS_NORM_DATASET) {
+        cs_norm nm;
+        if ((rc = cs_norm_compute(&nm, &data)))
+            goto out;
+        cs_norm_apply(&nm, &data);
+    }
+    make_meta(cfg, &pv, data.n, meta, sizeof meta);
+    int start_run = 0, have_ck = 0;
+    if (resume && cs_path_exists(cpath)) {
+        if ((rc = cs_ckpt_read(cpath, &ck)))
+            goto out;
+        have_ck = 1;
+        start_run = ck.run;
+        pv.wall = ck.wall_seconds;
+    }
+    /* The trajectory header: labels come from the data as loaded. */
+    uint32_t fields = CS_TRAJ_SCALARS;
+    if (cfg->record.probs == CS_YES || (cfg->record.probs == CS_AUTO && data.num_classes <= 16))
+        fields |= CS_TRAJ_PROBS;
+    cs_traj_header_info hi = {data.n, data.num_classes, fields, data.y, meta, strlen(meta), 0};
+    int T = cfg->train.epochs;
+    if (resume) {
+        cs_traj_resume res;
+        if ((rc = cs_traj_writer_open_append(&w, tpath, &hi, &res)))
+            goto out;
+        if (res.truncated_bytes)
+            cs_info("resume: dropped a torn last frame (%lld bytes) from '%s'", (long long)res.truncated_bytes, tpath);
+        int64_t want = have_ck ? (int64_t)ck.run * T + ck.epoch : 0;
+        if (have_ck && res.frames == want - 1 && ck.rec_fields) {
+            if ((rc = cs_traj_writer_append(w, &ck.rec)))
+                goto out;
+        } else if (res.frames != want) {
+            rc = cs_error(CS_EFORMAT, "'%s' holds %lld epochs but the checkpoint '%s' is at epoch %lld; the run cannot be resumed",
+                          tpath, (long long)res.frames, cpath, (long long)want);
+            goto out;
+        }
+        cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
+    } else {
+        if ((rc = write_run_yaml(cfg, run_dir, &pv)) || (rc = cs_traj_writer_create(&w, tpath, &hi)))
+            goto out;
+    }
+    double t0 = now() - pv.wall;
+    for (int r = start_run; r < cfg->score.runs; r++) {
+        if ((rc = cs_trainer_init(&t, cfg, &data, r, 1)))
+            goto out;
+        pv.threads = t.nthreads;
+        if (have_ck && r == ck.run && (rc = from_ckpt(&t, &ck, cpath)))
+            goto out;
+        if (r == start_run)
+            cs_info("surrogate run %d/%d: %s on %lld samples, %d epochs, %d threads", r + 1, cfg->score.runs,
+                    cs_trainer_spec_name(cfg), (long long)data.n, T, t.nthreads);
+        while (t.epoch < T) {
+            cs_epoch_stats st;
+            if ((rc = cs_trainer_epoch(&t, &st)))
+                goto out;
+            cs_ckpt c;
+            to_ckpt(&t, &c, now() - t0);
+            if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, &t.rec)))
+                goto out;
+            cs_progress_epoch(&t, &st, now() - t0 - (have_ck && r == ck.run ? ck.wall_seconds : 0), 1);
+        }
+        pv.ee[r] = (double)t.backprop / (double)(data.n ? data.n : 1);
+        cs_trainer_release(&t);
+    }
+    pv.runs_done = cfg->score.runs;
+    pv.wall = now() - t0;
+    if ((rc = cs_traj_writer_close(w)))
+        goto out_nowriter;
+    w = NULL;
+    double bps;
+    if (!cs_traj_bytes_per_sample(tpath, &bps))
+        cs_verbose("trajectory: %.2f bytes per sample per epoch", bps);
+    if ((rc = cs_rescore(cfg, run_dir)) || (rc = write_run_yaml(cfg, run_dir, &pv)))
+        goto out;
+    cs_info("wrote %s/{run.yaml,trajectory.cst,scores.h5,checkpoint.bin} in %.1f s", run_dir, pv.wall);
+out:
+    if (w)
+        cs_traj_writer_close(w);
+out_nowriter:
+    cs_trainer_release(&t);
+    cs_ckpt_release(&ck);
+    cs_data_release(&data);
+    cs_dataset_free(ds);
+    return rc;
+}
