@@ -40,7 +40,10 @@ int main(int argc, char **argv)
     }
     cs_rng rng;
     cs_rng_seed(&rng, 1);
-    cs_model_init_params(m, &rng);
+    if (cs_model_init_params(m, &rng)) {
+        fprintf(stderr, "train_cpu_bench: error: %s\n", cs_errmsg());
+        return 1;
+    }
     float *x = malloc(sizeof(float) * batch * 28 * 28);
     int *y = malloc(sizeof(int) * batch);
     for (int i = 0; i < batch * 28 * 28; i++)

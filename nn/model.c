@@ -114,8 +114,9 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
                           .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
         m->failed = 1;
-        return cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
-                        m->spec.name, prefix, kh, kw, t->h, t->w), -1;
+        cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
+                 m->spec.name, prefix, kh, kw, t->h, t->w);
+        return -1;
     }
     int shape[4] = {k, t->c, kh, kw};
     int sh1[1] = {k};
@@ -165,8 +166,9 @@ int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int 
                           .kh = kh, .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
         m->failed = 1;
-        return cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
-                        m->spec.name, kh, kw, t->h, t->w), -1;
+        cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
+                 m->spec.name, kh, kw, t->h, t->w);
+        return -1;
     }
     return nd->out = new_tensor(m, t->c, nd->win.ho, nd->win.wo);
 }
@@ -339,12 +341,12 @@ void cs_model_free(cs_model *m)
 
 /* --- init ------------------------------------------------------------------------- */
 
-void cs_model_init_params(cs_model *m, cs_rng *rng)
+int cs_model_init_params(cs_model *m, cs_rng *rng)
 {
     size_t n = m->n_train + m->n_buf;
-    float *h = malloc(sizeof(float) * (n ? n : 1));
+    float *h = cs_malloc(sizeof(float) * (n ? n : 1));
     if (!h)
-        return; /* nothing sensible to do; the slab keeps its zeros */
+        return CS_ENOMEM;
     for (int i = 0; i < m->nparams; i++) {
         const cs_param_info *p = &m->params[i];
         float *x = h + p->offset;
@@ -378,6 +380,7 @@ void cs_model_init_params(cs_model *m, cs_rng *rng)
     }
     m->be->ops->upload(m->be->ctx, m->slab, h, sizeof(float) * n);
     free(h);
+    return 0;
 }
 
 /* --- passes --------------------------------------------------------------------- */
@@ -468,6 +471,9 @@ void cs_model_backward(cs_model *m, const float *dlogits)
         cs_window w = nd->win;
         w.n = B;
         float *din = grad_target(m, nd->in);
+        /* only layers that take din == NULL may read the model input (ours: conv) */
+        if (!din && nd->kind != NODE_CONV && nd->kind != NODE_BN && nd->kind != NODE_LINEAR)
+            continue;
         switch (nd->kind) {
         case NODE_CONV:
             ops->conv_backward(ctx, &w, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,
