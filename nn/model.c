@@ -219,6 +219,57 @@ static void *balloc(cs_model *m, size_t bytes)
     return p;
 }
 
+/* Activation gradients live only from their first consumer's backward (in reverse order)
+ * to their producer's: tensor t needs its buffer over node indices [prod, last use], and
+ * tensors whose intervals do not overlap share a slot of the largest tensor's size.  A
+ * ResNet needs a handful of slots instead of one per tensor (about half the memory). */
+static int assign_grad_slots(cs_model *m, size_t slot_floats)
+{
+    int nt = m->ntensors, rc = 0;
+    int *prod = cs_calloc((size_t)nt, sizeof(int)), *last = cs_calloc((size_t)nt, sizeof(int));
+    int *slot_free_below = cs_calloc((size_t)nt, sizeof(int)); /* slot s free below index */
+    if (!prod || !last || !slot_free_below) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < m->nnodes; i++) {
+        const mnode *nd = &m->nodes[i];
+        prod[nd->out] = i;
+        last[nd->in] = i > last[nd->in] ? i : last[nd->in];
+        if (nd->in2 >= 0)
+            last[nd->in2] = i > last[nd->in2] ? i : last[nd->in2];
+    }
+    last[m->ntensors - 1] = m->nnodes; /* the logits' gradient arrives before any node */
+    /* tensors were created in node order, so decreasing id is decreasing `last` enough for
+     * a first-fit: a slot is reusable once its occupant's producer index lies above ours */
+    int nslots = 0;
+    for (int t = nt - 1; t > 0; t--) {
+        int s = 0;
+        while (s < nslots && slot_free_below[s] <= last[t])
+            s++;
+        if (s == nslots) {
+            if (nslots == (int)(sizeof m->grad_slots / sizeof m->grad_slots[0])) {
+                rc = cs_error(CS_EINTERNAL, "model '%s': more than %d live gradients",
+                              m->spec.name, nslots);
+                goto out;
+            }
+            if (!(m->grad_slots[nslots] = balloc(m, sizeof(float) * slot_floats))) {
+                rc = CS_ENOMEM;
+                goto out;
+            }
+            nslots++;
+        }
+        slot_free_below[s] = prod[t];
+        m->tensors[t].grad = m->grad_slots[s];
+    }
+    m->n_grad_slots = nslots;
+out:
+    free(prod);
+    free(last);
+    free(slot_free_below);
+    return rc;
+}
+
 static int finalize(cs_model *m)
 {
     for (int i = 0; i < m->nparams; i++)
@@ -234,9 +285,9 @@ static int finalize(cs_model *m)
             maxt = tsize(t);
         if (!(t->val = balloc(m, sizeof(float) * B * tsize(t))))
             return CS_ENOMEM;
-        if (i > 0 && !(t->grad = balloc(m, sizeof(float) * B * tsize(t))))
-            return CS_ENOMEM;
     }
+    if (assign_grad_slots(m, B * maxt))
+        return CS_ENOMEM;
     for (int i = 0; i < m->nnodes; i++) {
         mnode *nd = &m->nodes[i];
         if (nd->kind == NODE_CONV) {
@@ -315,13 +366,14 @@ void cs_model_free(cs_model *m)
         void (*bfree)(void *, void *) = be->ops->free;
         for (int i = 0; i < m->ntensors; i++) {
             bfree(be->ctx, m->tensors[i].val);
-            bfree(be->ctx, m->tensors[i].grad);
         }
         for (int i = 0; i < m->nnodes; i++) {
             bfree(be->ctx, m->nodes[i].mean);
             bfree(be->ctx, m->nodes[i].invstd);
             bfree(be->ctx, m->nodes[i].argmax);
         }
+        for (int i = 0; i < m->n_grad_slots; i++)
+            bfree(be->ctx, m->grad_slots[i]);
         bfree(be->ctx, m->slab);
         bfree(be->ctx, m->grads);
         bfree(be->ctx, m->ws);
