@@ -68,7 +68,8 @@ typedef struct cs_backend {
 } cs_backend;
 
 /* The CPU reference backend with a fixed OpenMP team size (<= 0: omp_get_max_threads()).
- * Results are bit-identical for a given team size. */
+ * Results are bit-identical for a given team size.  It sets OpenBLAS to one thread for
+ * the whole process (the layers parallelise around sgemm themselves). */
 int cs_backend_cpu_create(cs_backend **be, int nthreads);
 /* Any backend: release its context and the handle; NULL is fine. */
 void cs_backend_free(cs_backend *be);

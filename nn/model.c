@@ -114,8 +114,9 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
                           .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
         m->failed = 1;
-        return cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
-                        m->spec.name, prefix, kh, kw, t->h, t->w), -1;
+        cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
+                 m->spec.name, prefix, kh, kw, t->h, t->w);
+        return -1;
     }
     int shape[4] = {k, t->c, kh, kw};
     int sh1[1] = {k};
@@ -165,8 +166,9 @@ int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int 
                           .kh = kh, .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
         m->failed = 1;
-        return cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
-                        m->spec.name, kh, kw, t->h, t->w), -1;
+        cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
+                 m->spec.name, kh, kw, t->h, t->w);
+        return -1;
     }
     return nd->out = new_tensor(m, t->c, nd->win.ho, nd->win.wo);
 }
@@ -217,6 +219,57 @@ static void *balloc(cs_model *m, size_t bytes)
     return p;
 }
 
+/* Activation gradients live only from their first consumer's backward (in reverse order)
+ * to their producer's: tensor t needs its buffer over node indices [prod, last use], and
+ * tensors whose intervals do not overlap share a slot of the largest tensor's size.  A
+ * ResNet needs a handful of slots instead of one per tensor (about half the memory). */
+static int assign_grad_slots(cs_model *m, size_t slot_floats)
+{
+    int nt = m->ntensors, rc = 0;
+    int *prod = cs_calloc((size_t)nt, sizeof(int)), *last = cs_calloc((size_t)nt, sizeof(int));
+    int *slot_free_below = cs_calloc((size_t)nt, sizeof(int)); /* slot s free below index */
+    if (!prod || !last || !slot_free_below) {
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < m->nnodes; i++) {
+        const mnode *nd = &m->nodes[i];
+        prod[nd->out] = i;
+        last[nd->in] = i > last[nd->in] ? i : last[nd->in];
+        if (nd->in2 >= 0)
+            last[nd->in2] = i > last[nd->in2] ? i : last[nd->in2];
+    }
+    last[m->ntensors - 1] = m->nnodes; /* the logits' gradient arrives before any node */
+    /* tensors were created in node order, so decreasing id is decreasing `last` enough for
+     * a first-fit: a slot is reusable once its occupant's producer index lies above ours */
+    int nslots = 0;
+    for (int t = nt - 1; t > 0; t--) {
+        int s = 0;
+        while (s < nslots && slot_free_below[s] <= last[t])
+            s++;
+        if (s == nslots) {
+            if (nslots == (int)(sizeof m->grad_slots / sizeof m->grad_slots[0])) {
+                rc = cs_error(CS_EINTERNAL, "model '%s': more than %d live gradients",
+                              m->spec.name, nslots);
+                goto out;
+            }
+            if (!(m->grad_slots[nslots] = balloc(m, sizeof(float) * slot_floats))) {
+                rc = CS_ENOMEM;
+                goto out;
+            }
+            nslots++;
+        }
+        slot_free_below[s] = prod[t];
+        m->tensors[t].grad = m->grad_slots[s];
+    }
+    m->n_grad_slots = nslots;
+out:
+    free(prod);
+    free(last);
+    free(slot_free_below);
+    return rc;
+}
+
 static int finalize(cs_model *m)
 {
     for (int i = 0; i < m->nparams; i++)
@@ -232,9 +285,9 @@ static int finalize(cs_model *m)
             maxt = tsize(t);
         if (!(t->val = balloc(m, sizeof(float) * B * tsize(t))))
             return CS_ENOMEM;
-        if (i > 0 && !(t->grad = balloc(m, sizeof(float) * B * tsize(t))))
-            return CS_ENOMEM;
     }
+    if (assign_grad_slots(m, B * maxt))
+        return CS_ENOMEM;
     for (int i = 0; i < m->nnodes; i++) {
         mnode *nd = &m->nodes[i];
         if (nd->kind == NODE_CONV) {
@@ -313,13 +366,14 @@ void cs_model_free(cs_model *m)
         void (*bfree)(void *, void *) = be->ops->free;
         for (int i = 0; i < m->ntensors; i++) {
             bfree(be->ctx, m->tensors[i].val);
-            bfree(be->ctx, m->tensors[i].grad);
         }
         for (int i = 0; i < m->nnodes; i++) {
             bfree(be->ctx, m->nodes[i].mean);
             bfree(be->ctx, m->nodes[i].invstd);
             bfree(be->ctx, m->nodes[i].argmax);
         }
+        for (int i = 0; i < m->n_grad_slots; i++)
+            bfree(be->ctx, m->grad_slots[i]);
         bfree(be->ctx, m->slab);
         bfree(be->ctx, m->grads);
         bfree(be->ctx, m->ws);
@@ -339,12 +393,12 @@ void cs_model_free(cs_model *m)
 
 /* --- init ------------------------------------------------------------------------- */
 
-void cs_model_init_params(cs_model *m, cs_rng *rng)
+int cs_model_init_params(cs_model *m, cs_rng *rng)
 {
     size_t n = m->n_train + m->n_buf;
-    float *h = malloc(sizeof(float) * (n ? n : 1));
+    float *h = cs_malloc(sizeof(float) * (n ? n : 1));
     if (!h)
-        return; /* nothing sensible to do; the slab keeps its zeros */
+        return CS_ENOMEM;
     for (int i = 0; i < m->nparams; i++) {
         const cs_param_info *p = &m->params[i];
         float *x = h + p->offset;
@@ -378,6 +432,7 @@ void cs_model_init_params(cs_model *m, cs_rng *rng)
     }
     m->be->ops->upload(m->be->ctx, m->slab, h, sizeof(float) * n);
     free(h);
+    return 0;
 }
 
 /* --- passes --------------------------------------------------------------------- */
@@ -468,6 +523,9 @@ void cs_model_backward(cs_model *m, const float *dlogits)
         cs_window w = nd->win;
         w.n = B;
         float *din = grad_target(m, nd->in);
+        /* only layers that take din == NULL may read the model input (ours: conv) */
+        if (!din && nd->kind != NODE_CONV && nd->kind != NODE_BN && nd->kind != NODE_LINEAR)
+            continue;
         switch (nd->kind) {
         case NODE_CONV:
             ops->conv_backward(ctx, &w, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,

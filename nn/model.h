@@ -62,8 +62,9 @@ int cs_model_create(cs_model **m, const cs_model_spec *spec, int max_batch, cons
 void cs_model_free(cs_model *m);
 
 /* torchvision-like init: Kaiming-normal (fan_out, ReLU) conv weights, BN weight 1 bias 0,
- * running mean 0 var 1, linear weight and bias U(-1/sqrt(in), 1/sqrt(in)) like PyTorch. */
-void cs_model_init_params(cs_model *m, cs_rng *rng);
+ * running mean 0 var 1, linear weight and bias U(-1/sqrt(in), 1/sqrt(in)) like PyTorch.
+ * Draws from rng in parameter-table order.  Returns 0 or CS_ENOMEM. */
+int cs_model_init_params(cs_model *m, cs_rng *rng);
 
 /* x (B, C, H, W) or (B, C, L), batch <= max_batch; train selects BN batch statistics and
  * updates the running ones.  Keeps every activation for backward. */

@@ -10,7 +10,7 @@ enum { PK_CONV_W, PK_CONV_B, PK_BN_W, PK_BN_B, PK_BN_RM, PK_BN_RV, PK_LIN_W, PK_
 
 typedef struct mtensor {
     int c, h, w;        /* per sample */
-    float *val, *grad;  /* max_batch * c*h*w each (grad NULL for the input) */
+    float *val, *grad;  /* max_batch * c*h*w; grad is a shared slot (NULL for the input) */
     int written;        /* backward: grad holds a value already (join by adding) */
 } mtensor;
 
@@ -41,6 +41,8 @@ struct cs_model {
     int failed;           /* a builder set an error */
 
     float *slab, *grads;
+    float *grad_slots[64]; /* activation gradients, shared by tensors (assign_grad_slots) */
+    int n_grad_slots;
     float *ws;            /* convolution scratch */
     float *scratch;       /* gradient joins, Grad-CAM */
     size_t ws_floats, scratch_floats;

@@ -143,7 +143,7 @@ static void train_twice(const cs_model_spec *s, int batch, size_t xn, int nthrea
         CHECK_OK(cs_model_create(&m, s, batch, be));
         CHECK_OK(m ? cs_optim_create(&o, &oc, m) : -1);
         if (m && o) {
-            cs_model_init_params(m, &rng);
+            CHECK_OK(cs_model_init_params(m, &rng));
             for (int step = 0; step < 2; step++) {
                 cs_model_zero_grad(m);
                 CHECK_OK(cs_model_forward(m, x, batch, 1));
@@ -171,7 +171,7 @@ static void train_twice(const cs_model_spec *s, int batch, size_t xn, int nthrea
         cs_rng_seed(&rng, 42);
         CHECK_OK(cs_model_create(&m, s, batch, NULL));
         if (m) {
-            cs_model_init_params(m, &rng);
+            CHECK_OK(cs_model_init_params(m, &rng));
             CHECK(memcmp(cs_model_params(m), snap[0], sizeof(float) * ns) != 0);
         }
         cs_model_free(m);
@@ -204,7 +204,7 @@ static void test_gradcam_path(void)
         return;
     cs_rng rng;
     cs_rng_seed(&rng, 3);
-    cs_model_init_params(m, &rng);
+    CHECK_OK(cs_model_init_params(m, &rng));
     float x[3 * 400];
     fill(x, 3 * 400, 9);
     CHECK_OK(cs_model_forward(m, x, 3, 0));
@@ -252,7 +252,7 @@ static void test_batch_sizes(void)
         return;
     cs_rng rng;
     cs_rng_seed(&rng, 1);
-    cs_model_init_params(m, &rng);
+    CHECK_OK(cs_model_init_params(m, &rng));
     float x[4 * 80], full[12];
     fill(x, 4 * 80, 2);
     CHECK_OK(cs_model_forward(m, x, 4, 0));
@@ -274,7 +274,7 @@ static void test_init_statistics(void)
         return;
     cs_rng rng;
     cs_rng_seed(&rng, 11);
-    cs_model_init_params(m, &rng);
+    CHECK_OK(cs_model_init_params(m, &rng));
     const float *p = cs_model_params(m);
     const cs_param_info *w = cs_model_tensor(m, cs_model_find(m, "block3.conv.weight"));
     double ss = 0;
@@ -295,6 +295,34 @@ static void test_init_statistics(void)
     cs_model_free(m);
 }
 
+/* SGD against the update written out by hand (PyTorch's rule, dampening 0). */
+static void test_sgd_rules(void)
+{
+    for (int nesterov = 0; nesterov < 2; nesterov++) {
+        float p[3] = {1.0f, -2.0f, 0.5f}, buf[3] = {0, 0, 0};
+        const float g1[3] = {0.1f, 0.2f, -0.3f}, g2[3] = {-0.4f, 0.0f, 0.25f};
+        double pe[3] = {1.0, -2.0, 0.5}, be[3] = {0, 0, 0};
+        const float *gs[2] = {g1, g2};
+        for (int step = 0; step < 2; step++) {
+            cs_sgd_step(p, gs[step], buf, 3, 0.1f, 0.9f, 0.01f, nesterov, 2);
+            for (int i = 0; i < 3; i++) {
+                double g = gs[step][i] + 0.01 * pe[i];
+                be[i] = 0.9 * be[i] + g;
+                pe[i] -= 0.1 * (nesterov ? g + 0.9 * be[i] : be[i]);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            CHECK_NEAR(p[i], pe[i], 1e-6);
+            CHECK_NEAR(buf[i], be[i], 1e-6);
+        }
+    }
+    /* AdamW's first step moves each weight by about lr against its gradient's sign */
+    float p[2] = {1.0f, 1.0f}, m[2] = {0, 0}, v[2] = {0, 0}, g[2] = {3.0f, -0.01f};
+    cs_adamw_step(p, g, m, v, 2, 0.01f, 0.9f, 0.999f, 1e-8f, 0.0f, 1, 1);
+    CHECK_NEAR(p[0], 0.99, 1e-6);
+    CHECK_NEAR(p[1], 1.01, 1e-5);
+}
+
 static void test_lr_cosine(void)
 {
     CHECK_NEAR(cs_lr_cosine(0, 100, 10, 0.1, 0.0), 0.01, 1e-12);
@@ -313,6 +341,7 @@ int main(void)
     RUN(test_gradcam_path);
     RUN(test_batch_sizes);
     RUN(test_init_statistics);
+    RUN(test_sgd_rules);
     RUN(test_lr_cosine);
     return harness_done();
 }
