@@ -129,6 +129,12 @@ $(B)/tests/%: tests/%.c $(TEST_AUX_OBJ) $(B)/libcoreset.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_AUX_OBJ) $(B)/libcoreset.a $(LDLIBS)
 
+# Benchmark programs (bench/*_bench.c): built on demand by the bench/ scripts,
+# never by `make` or `make test`: `make build/cpu/bench/record_overhead_bench`.
+$(B)/bench/%: bench/%.c $(B)/libcoreset.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcoreset.a $(LDLIBS)
+
 test-build: check-deps $(B)/coreset $(TEST_BIN)
 
 # `make test` installs what the tests need (as root on Debian), then runs them all.

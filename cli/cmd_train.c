@@ -135,19 +135,29 @@ int cmd_train(int argc, char **argv)
         cs_epoch_stats st;
         if (cs_trainer_epoch(&t, &st))
             goto out;
-        cs_progress_epoch(&t, &st, now() - t0, 0);
+        cs_progress_epoch(&t, &st, now() - t0, cfg.dropout.method != CS_DROP_NONE);
     }
     double test_loss;
     if (cs_trainer_eval(&t, &test, &met, &test_loss))
         goto out;
-    printf("test split '%s' of %s (%lld samples), trained on %lld samples in %.1f s\n", cfg.dataset.test_split,
-           cfg.dataset.path, (long long)test.n, (long long)train.n, now() - t0);
+    double seconds = now() - t0, eff = train.n ? (double)t.backprop / (double)train.n : 0;
+    printf("test split '%s' of %s (%lld samples), trained on %lld samples for %d epochs (%.2f effective) in %.1f s\n",
+           cfg.dataset.test_split, cfg.dataset.path, (long long)test.n, (long long)train.n, cfg.train.epochs, eff,
+           seconds);
     cs_metrics_print(&met, stdout, NULL);
     if (out_path) {
         cs_afile af;
         if (cs_afile_open(&af, out_path))
             goto out;
+        /* What was trained beside how it tests: effective epochs are how the
+         * dropout methods are compared (METHODS section 5). */
+        fprintf(af.fp, "{\"model\": \"%s\", \"train_samples\": %lld, \"epochs\": %d, \"effective_epochs\": %.6f, "
+                       "\"dropout\": \"%s\", \"erts\": %s, \"seconds\": %.3f, \"test\": ",
+                cs_trainer_spec_name(&cfg), (long long)train.n, cfg.train.epochs, eff,
+                cs_config_find_key("dropout.method")->choices[cfg.dropout.method], cfg.dropout.erts ? "true" : "false",
+                seconds);
         cs_metrics_write_json(&met, af.fp, NULL);
+        fputs("}\n", af.fp);
         if (cs_afile_commit(&af))
             goto out;
     }

@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
 # demo.sh - the main job on real data a fresh Debian machine can install:
-# Fashion-MNIST from Debian's dataset-fashion-mnist.
+# Fashion-MNIST from Debian's dataset-fashion-mnist, through the whole pipeline:
+#   coreset score   the surrogate pass (configs/fashion-mnist-demo.yaml) into runs/fashion-mnist
+#   coreset select  a 10% EVA coreset with class-proportional quotas
+#   coreset export  the pruned dataset as HDF5
+# A finished run is reused; an interrupted one is resumed.
 set -eu
 data=/usr/share/datasets/fashion-mnist
+cfg=configs/fashion-mnist-demo.yaml
+run=runs/fashion-mnist
 if [ ! -d "$data" ]; then
     echo "coreset: error: '$data' not found" >&2
     echo "hint: apt-get install dataset-fashion-mnist (make demo does this as root)" >&2
     exit 1
 fi
-echo "+ ./coreset inspect $data" >&2
-./coreset inspect "$data"
+say() { echo "+ $*" >&2; "$@"; }
+say ./coreset inspect "$data"
+mkdir -p runs
+if [ -f "$run/scores.h5" ]; then
+    echo "demo: '$run' is already scored (rm -rf $run to score again)" >&2
+elif [ -f "$run/trajectory.cst" ]; then
+    say ./coreset score --resume "$run"
+else
+    say ./coreset score -c "$cfg" -o "$run"
+fi
+say ./coreset select "$run" --rate 0.1 --by eva --quota proportional
+idx=$run/coreset-eva-0.10.idx
+say ./coreset export "$idx" -o "$run/fashion-mnist-eva-10.h5"
+say ./coreset inspect "$run/fashion-mnist-eva-10.h5"
+echo >&2
+echo "demo: the pruned dataset is $run/fashion-mnist-eva-10.h5 (index: $idx)" >&2
+echo "demo: train on it with: ./coreset train $run/fashion-mnist-eva-10.h5 -c $cfg" >&2

@@ -1,0 +1,122 @@
+/* record_overhead_bench.c - what recording costs the surrogate pass: epoch time of
+ * the same training (model, data, seed, threads) three ways, interleaved so load
+ * drifts hit all three alike:
+ *   plain   record = 0: training only
+ *   record  per-sample METHODS section 1 statistics + a trajectory frame appended
+ *   focus   as record, plus the Grad-CAM focus of every sample (fast path)
+ *
+ *   record_overhead_bench CONFIG N EPOCHS REPS TRAJ_PATH   (built and run by bench/record_overhead) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/err.h"
+#include "../configs/config.h"
+#include "../formats/dataset.h"
+#include "../formats/traj.h"
+#include "../train/data.h"
+#include "../train/trainer.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "record_overhead_bench: error: %s: %s\n", what, cs_errmsg());
+    exit(1);
+}
+
+/* Seconds per epoch of one fresh training run, variant 0 plain, 1 record, 2 focus. */
+static double run_variant(cs_config *cfg, cs_data *d, int epochs, int variant, const char *traj)
+{
+    cfg->record.focus_every = variant == 2 ? 1 : 0;
+    cs_trainer t = {0};
+    if (cs_trainer_init(&t, cfg, d, 0, variant > 0))
+        die("trainer");
+    cs_traj_writer *w = NULL;
+    cs_traj_header_info hi = {d->n, d->num_classes, t.fields, d->y, "bench=1\n", 8, 0};
+    remove(traj);
+    if (variant > 0 && cs_traj_writer_create(&w, traj, &hi))
+        die("trajectory");
+    double t0 = now();
+    for (int e = 0; e < epochs; e++) {
+        cs_epoch_stats st;
+        if (cs_trainer_epoch(&t, &st))
+            die("epoch");
+        if (w && cs_traj_writer_append(w, &t.rec))
+            die("append");
+    }
+    double s = (now() - t0) / epochs;
+    if (w && cs_traj_writer_close(w))
+        die("close");
+    remove(traj);
+    cs_trainer_release(&t);
+    return s;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6) {
+        fprintf(stderr, "usage: record_overhead_bench CONFIG N EPOCHS REPS TRAJ_PATH\n");
+        return 2;
+    }
+    int64_t n = atoll(argv[2]);
+    int epochs = atoi(argv[3]), reps = atoi(argv[4]);
+    static cs_config cfg;
+    cs_config_init(&cfg);
+    if (cs_config_load(&cfg, argv[1]) || cs_config_validate(&cfg))
+        die(argv[1]);
+    cs_dataset_opts o = {NULL, NULL, cfg.dataset.num_classes};
+    cs_dataset *ds = NULL;
+    cs_data d = {0};
+    if (cs_dataset_open(&ds, cfg.dataset.path, &o) || cs_data_load(&d, ds, cfg.dataset.train_split, 0))
+        die(cfg.dataset.path);
+    if (n > 0 && n < d.n) {
+        int64_t *idx = malloc(sizeof *idx * n);
+        for (int64_t i = 0; i < n; i++)
+            idx[i] = i;
+        if (cs_data_subset(&d, idx, n))
+            die("subset");
+        free(idx);
+    }
+    cs_norm nm;
+    if (cs_norm_compute(&nm, &d))
+        die("norm");
+    cs_norm_apply(&nm, &d);
+    double *s[3];
+    for (int v = 0; v < 3; v++)
+        s[v] = calloc(reps, sizeof(double));
+    /* A discarded warm-up: thread pool start, page faults, caches. */
+    run_variant(&cfg, &d, 1, 2, argv[5]);
+    for (int r = 0; r < reps; r++)
+        for (int v = 0; v < 3; v++) {
+            /* Rotate the order each repetition: no variant always runs first. */
+            int vv = (v + r) % 3;
+            s[vv][r] = run_variant(&cfg, &d, epochs, vv, argv[5]);
+        }
+    static const char *name[3] = {"plain", "record", "focus"};
+    double med[3];
+    for (int v = 0; v < 3; v++) {
+        qsort(s[v], reps, sizeof(double), cmp);
+        med[v] = s[v][reps / 2];
+        printf("%-7s median %.3f s/epoch (min %.3f, max %.3f) over %d runs of %d epochs, %lld samples\n", name[v],
+               med[v], s[v][0], s[v][reps - 1], reps, epochs, (long long)d.n);
+    }
+    printf("recording overhead: %+.1f%% of plain epoch time (required <= 2%%)\n", 100 * (med[1] / med[0] - 1));
+    printf("focus overhead:     %+.1f%% of plain epoch time, on top of recording (required <= 5%%)\n",
+           100 * (med[2] - med[1]) / med[0]);
+    cs_data_release(&d);
+    cs_dataset_free(ds);
+    return 0;
+}
