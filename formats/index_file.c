@@ -219,7 +219,16 @@ int cs_index_read(const char *path, cs_index_file *f)
     int rc = cs_read_file(path, &buf, &len);
     if (rc)
         return rc;
-    const char *p = (const char *)buf, *end = p + len;
+    rc = cs_index_parse(path, buf, len, f);
+    free(buf);
+    return rc;
+}
+
+int cs_index_parse(const char *path, const void *data, size_t len, cs_index_file *f)
+{
+    cs_index_file_init(f);
+    int rc = 0;
+    const char *p = (const char *)data, *end = p + len;
     int64_t ln = 0, cap = 0, got = 0;
     int have_n = 0, have_m = 0, in_body = 0;
     if (len == 0) {
@@ -245,6 +254,19 @@ int cs_index_read(const char *path, cs_index_file *f)
                 if (!have_n || !have_m) {
                     rc = cs_error(CS_EFORMAT, "'%s':%" PRId64 ": header lacks '%s'", path, ln,
                                   !have_n ? "n" : "m");
+                    goto out;
+                }
+                if (f->m > f->n) {
+                    rc = cs_error(CS_EFORMAT, "'%s': header says m = %" PRId64 " of n = %" PRId64, path,
+                                  f->m, f->n);
+                    goto out;
+                }
+                /* Each index takes at least two bytes ("0\n"): a header
+                 * claiming more than the file can hold is caught here, before
+                 * it turns into an allocation. */
+                if ((uint64_t)f->m > (uint64_t)(end - p) / 2 + 1) {
+                    rc = cs_error(CS_EFORMAT, "'%s':%" PRId64 ": header says m = %" PRId64
+                                  " but the file is too short to hold them (truncated?)", path, ln, f->m);
                     goto out;
                 }
                 cap = f->m;
@@ -284,7 +306,6 @@ int cs_index_read(const char *path, cs_index_file *f)
         rc = cs_error(CS_EFORMAT, "'%s': header says m = %" PRId64 " of n = %" PRId64, path, f->m,
                       f->n);
 out:
-    free(buf);
     if (rc)
         cs_index_file_release(f);
     return rc;

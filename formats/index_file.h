@@ -5,6 +5,7 @@
 #ifndef CS_INDEX_FILE_H
 #define CS_INDEX_FILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CS_INDEX_MARKER "coreset-index"
@@ -41,6 +42,8 @@ int cs_index_write(const char *path, const cs_index_file *f);
  * line an integer, strictly ascending, all < n, count == m.  Errors name the
  * file and line ("'x.idx':7: ..."). */
 int cs_index_read(const char *path, cs_index_file *f);
+/* As cs_index_read, from len bytes in memory; `path` names them in errors. */
+int cs_index_parse(const char *path, const void *data, size_t len, cs_index_file *f);
 
 /* Write idx as a NumPy .npy file, version 1.0, dtype '<i8', shape (m,). */
 int cs_index_write_npy(const char *path, const int64_t *idx, int64_t m);
