@@ -2,6 +2,7 @@
  * and their defaults, checks, and the one-line description an index header
  * records. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/err.h"
@@ -102,18 +103,31 @@ int cs_score_params_check(const cs_score_params *p, int T)
     return 0;
 }
 
+/* The shortest decimal that reads back as exactly v: the recorded parameter
+ * must be the one used (%g would turn w = 0.123456789 into 0.123457). */
+static void exact_double(char *buf, size_t len, double v)
+{
+    for (int digits = 6; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 int cs_score_params_describe(const cs_score_params *p, int T, const char *name, char *buf, size_t len)
 {
     int id = cs_score_lookup(name);
     if (id < 0)
         return id;
     int tl = late_start(p, T), k = p->eva_k;
+    char w[32];
     switch (id) {
     case CS_SCORE_EVA:
+        exact_double(w, sizeof w, p->eva_w);
         if (p->eva_weighted)
-            snprintf(buf, len, "K=%d early=%d..%d late=%d..%d var=%s norm=%s comb=weighted w=%g", k,
+            snprintf(buf, len, "K=%d early=%d..%d late=%d..%d var=%s norm=%s comb=weighted w=%s", k,
                      p->eva_early, p->eva_early + k - 1, tl, tl + k - 1, p->eva_unbiased ? "1/(K-1)" : "1/K",
-                     p->eva_normalise ? "l1" : "none", p->eva_w);
+                     p->eva_normalise ? "l1" : "none", w);
         else
             snprintf(buf, len, "K=%d early=%d..%d late=%d..%d var=%s norm=%s comb=sum", k, p->eva_early,
                      p->eva_early + k - 1, tl, tl + k - 1, p->eva_unbiased ? "1/(K-1)" : "1/K",

@@ -396,6 +396,14 @@ static void test_describe(void)
     CHECK_OK(cs_score_params_describe(&p, 200, "forgetting", buf, sizeof buf));
     CHECK_MSG(strcmp(buf, "never_correct=0") == 0, "%s", buf);
     CHECK(cs_score_params_describe(&p, 200, "bogus", buf, sizeof buf) == CS_EINVAL);
+    /* The recorded weight reads back as exactly the one used; short ones stay short. */
+    p.eva_weighted = 1;
+    p.eva_w = 0.123456789;
+    CHECK_OK(cs_score_params_describe(&p, 200, "eva", buf, sizeof buf));
+    CHECK_MSG(strstr(buf, "comb=weighted w=0.123456789") != NULL, "%s", buf);
+    p.eva_w = 0.1;
+    CHECK_OK(cs_score_params_describe(&p, 200, "eva", buf, sizeof buf));
+    CHECK_MSG(strstr(buf, " w=0.1") && !strstr(buf, " w=0.10"), "%s", buf);
 }
 
 int main(void)
