@@ -52,5 +52,7 @@ int cmd_score(int argc, char **argv);
 extern const char cmd_score_usage[];
 int cmd_train(int argc, char **argv);
 extern const char cmd_train_usage[];
+int cmd_dump(int argc, char **argv);
+extern const char cmd_dump_usage[];
 
 #endif
