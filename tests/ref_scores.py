@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """ref_scores.py - an independent, vectorised NumPy implementation of coreset's
 scores (../shared/METHODS.md sections 2 and 3), written from the definitions,
-not from the C code.  The C tests (and later `coreset dump`) feed it a
-trajectory and compare.
+not from the C code.  The C tests feed it a trajectory and compare, and
+tests/ref_scores_dump.py feeds it what `coreset dump` exports of a real run.
 
   ref_scores.py scores INDIR OUTDIR   trajectory -> OUTDIR/<score>.f64, OUTDIR/fw_<score>.f64
   ref_scores.py focus INDIR OUTDIR    maps -> OUTDIR/<case>.f64 (resized cases need torch)
@@ -113,25 +113,35 @@ def focus_weighted(s, direction, focus, gamma):
         return np.where(np.isnan(focus), np.nan, r * focus ** gamma)
 
 
+def combine_runs(runs, P):
+    """Every score over R runs.  runs: a list of (cols, probs, focus) per run, cols: field -> (T, N)
+    float64, probs (T, N, C) or None, focus (T, N) with NaN where not computed.  Per-run scores are
+    averaged over runs; focus is pooled: the mean of every non-NaN value over all runs and epochs."""
+    N = P["n"]
+    per_run = [run_scores(cols, probs, P) for cols, probs, _ in runs]
+    out = {name: np.mean([d[name] for d in per_run], axis=0) for name in per_run[0]}
+    fsum = np.zeros(N)
+    fcnt = np.zeros(N)
+    for _, _, foc in runs:
+        have = ~np.isnan(foc)
+        fsum += np.where(have, foc, 0).sum(axis=0)
+        fcnt += have.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["focus"] = np.where(fcnt > 0, fsum / np.maximum(fcnt, 1), np.nan)
+    return out
+
+
 def all_scores(indir):
     with open(os.path.join(indir, "params.json")) as f:
         P = json.load(f)
     T, N, C, R = P["epochs"], P["n"], P["num_classes"], P["runs"]
-    per_run = []
-    fsum = np.zeros(N)
-    fcnt = np.zeros(N)
+    runs = []
     for r in range(R):
         cols = {f: load(indir, f, r, (T, N)) for f in ("err", "conf", "margin", "entropy", "loss", "correct")}
         pf = os.path.join(indir, f"probs_{r}.f32")
         probs = load(indir, "probs", r, (T, N, C)) if os.path.exists(pf) else None
-        per_run.append(run_scores(cols, probs, P))
-        foc = load(indir, "focus", r, (T, N))
-        have = ~np.isnan(foc)
-        fsum += np.where(have, foc, 0).sum(axis=0)
-        fcnt += have.sum(axis=0)
-    out = {name: np.mean([d[name] for d in per_run], axis=0) for name in per_run[0]}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["focus"] = np.where(fcnt > 0, fsum / np.maximum(fcnt, 1), np.nan)
+        runs.append((cols, probs, load(indir, "focus", r, (T, N))))
+    out = combine_runs(runs, P)
     g = P.get("gamma", 1.0)
     for name, d in DIRECTION.items():
         if name in out:
