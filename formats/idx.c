@@ -36,6 +36,10 @@ int idx_parse(const uint8_t *buf, size_t len, idx_header *h, const char *what)
         const uint8_t *p = buf + 4 + 4 * i;
         h->dims[i] = (int64_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                                (uint32_t)p[2] << 8 | p[3]);
+        /* Checked before multiplying: the product of four 32-bit
+         * dimensions can wrap around 64 bits to a small number. */
+        if (h->dims[i] && bytes > (UINT64_C(1) << 48) / (uint64_t)h->dims[i])
+            return cs_error(CS_EFORMAT, "%s: IDX dimensions are implausibly large", what);
         bytes *= (uint64_t)h->dims[i];
         if (bytes > (UINT64_C(1) << 48))
             return cs_error(CS_EFORMAT, "%s: IDX dimensions are implausibly large", what);

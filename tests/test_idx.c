@@ -25,6 +25,10 @@ static void test_parse(void)
     b[3] = 3, b[4] = 0x7f; /* 2 billion items */
     CHECK(idx_parse(b, 40, &h, "'i'") == CS_EFORMAT);
     CHECK(idx_parse(b, 3, &h, "'i'") == CS_EFORMAT);
+    /* Found by fuzz_idx: int32, dims 2^16 x 2^17 x 2^30 = 2^63 items, whose
+     * byte count (2^65) wrapped to 0 and passed the size check. */
+    uint8_t w[18] = {0, 0, 0x0C, 3, 0, 1, 0, 0, 0, 2, 0, 0, 0x40, 0, 0, 0, 0, 2};
+    CHECK(idx_parse(w, sizeof w, &h, "'w'") == CS_EFORMAT && strstr(cs_errmsg(), "implausibly large"));
 }
 
 static void test_byte_order(void)
