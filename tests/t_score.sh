@@ -37,7 +37,9 @@ cmp -s "$TMP/a/trajectory.cst" "$TMP/s1/trajectory.cst" && fail other-seed-diffe
 # kill -9 at random moments, resume, compare with the uninterrupted run.
 for k in 1 2 3; do
     d=$TMP/k$k
-    run -o "$d" & pid=$!
+    # The coreset process itself, not a subshell around it: kill -9 of a
+    # subshell would leave coreset running beside the resume.
+    "$CS" -q score -c "$TMP/c.yaml" -o "$d" & pid=$!
     sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.3 + rand() * 2.5 }')"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
