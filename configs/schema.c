@@ -155,7 +155,8 @@ const cs_cfg_key cs_config_keys[] = {
     {"record.focus_target", ENUM, F(record.focus_target), ANY, "predicted", focus_targets, NULL,
      "Grad-CAM target class: the predicted class or the true label"},
     {"record.focus_layer", STR, F(record.focus_layer), ANY, "last", NULL, check_name,
-     "Grad-CAM layer; last = the block feeding global average pooling"},
+     "Grad-CAM layer: last = the block feeding global average pooling (no backward pass), "
+     "or through the backward pass layer1..layer4, layerS.B (ResNets), block1..block3 (cnn-small)"},
     {"record.focus_resize", BOOL, F(record.focus_resize), ANY, "false", NULL, NULL,
      "compute focus on the map resized to the input resolution"},
     /* dropout */

@@ -206,6 +206,20 @@ int mb_add(cs_model *m, int a, int b)
     return nd->out = new_tensor(m, t->c, t->h, t->w);
 }
 
+int mb_name(cs_model *m, int t, const char *name)
+{
+    if (m->failed || t < 0)
+        return -1;
+    if (grow((void **)&m->layers, &m->cap_layers, m->nlayers + 1, sizeof(mlayer))) {
+        m->failed = 1;
+        return -1;
+    }
+    mlayer *l = &m->layers[m->nlayers++];
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->t = t;
+    return t;
+}
+
 /* --- create / free ------------------------------------------------------------- */
 
 static size_t tsize(const mtensor *t) { return (size_t)t->c * t->h * t->w; }
@@ -385,6 +399,7 @@ void cs_model_free(cs_model *m)
     free(m->loss);
     free(m->tensors);
     free(m->nodes);
+    free(m->layers);
     free(m->params);
     free(m->pkind);
     cs_backend_free(m->own_be);
@@ -507,33 +522,36 @@ static void grad_done(cs_model *m, int t)
     tt->written = 1;
 }
 
-void cs_model_backward(cs_model *m, const float *dlogits)
+/* Backpropagate dlogits through nodes nnodes-1 .. stop+1.  Grad-CAM mode (cam) leaves the
+ * parameter gradients alone and differentiates BN as the affine map it applied in the
+ * forward (its statistics held fixed), so no sample's gradient leaks into another's. */
+static void backward_nodes(cs_model *m, const float *dlogits, int stop, int cam)
 {
     const cs_backend_ops *ops = m->be->ops;
     void *ctx = m->be->ctx;
-    int B = m->batch;
+    int B = m->batch, bn_train = cam ? 0 : m->train;
     for (int i = 0; i < m->ntensors; i++)
         m->tensors[i].written = 0;
     mtensor *lt = &m->tensors[m->logits_t];
     ops->upload(ctx, lt->grad, dlogits, sizeof(float) * B * tsize(lt));
-    for (int i = m->nnodes - 1; i >= 0; i--) {
+    for (int i = m->nnodes - 1; i > stop; i--) {
         mnode *nd = &m->nodes[i];
         mtensor *in = &m->tensors[nd->in], *out = &m->tensors[nd->out];
         size_t nel = (size_t)B * tsize(in);
         cs_window w = nd->win;
         w.n = B;
         float *din = grad_target(m, nd->in);
+        float *gw = cam ? NULL : G(m, nd->pw), *gb = cam ? NULL : G(m, nd->pb);
         /* only layers that take din == NULL may read the model input (ours: conv) */
-        if (!din && nd->kind != NODE_CONV && nd->kind != NODE_BN && nd->kind != NODE_LINEAR)
+        if (!din && (cam || (nd->kind != NODE_CONV && nd->kind != NODE_BN && nd->kind != NODE_LINEAR)))
             continue;
         switch (nd->kind) {
         case NODE_CONV:
-            ops->conv_backward(ctx, &w, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,
-                               P(m, nd->pw), m->ws);
+            ops->conv_backward(ctx, &w, din, gw, gb, out->grad, in->val, P(m, nd->pw), m->ws);
             break;
         case NODE_BN:
-            ops->bn_backward(ctx, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val, nd->mean,
-                             nd->invstd, P(m, nd->pw), B, in->c, in->h * in->w, m->train);
+            ops->bn_backward(ctx, din, gw, gb, out->grad, in->val, nd->mean, nd->invstd,
+                             P(m, nd->pw), B, in->c, in->h * in->w, bn_train);
             break;
         case NODE_RELU:
             ops->relu_backward(ctx, din, out->grad, out->val, nel);
@@ -545,8 +563,8 @@ void cs_model_backward(cs_model *m, const float *dlogits)
             ops->gap_backward(ctx, din, out->grad, B, in->c, in->h * in->w);
             break;
         case NODE_LINEAR:
-            ops->linear_backward(ctx, din, G(m, nd->pw), G(m, nd->pb), out->grad, in->val,
-                                 P(m, nd->pw), B, (int)tsize(in), out->c);
+            ops->linear_backward(ctx, din, gw, gb, out->grad, in->val, P(m, nd->pw), B,
+                                 (int)tsize(in), out->c);
             break;
         case NODE_ADD:
             ops->copy(ctx, din, out->grad, nel);
@@ -560,6 +578,8 @@ void cs_model_backward(cs_model *m, const float *dlogits)
     }
 }
 
+void cs_model_backward(cs_model *m, const float *dlogits) { backward_nodes(m, dlogits, -1, 0); }
+
 void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
 {
     const cs_backend_ops *ops = m->be->ops;
@@ -572,6 +592,41 @@ void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dl
     ops->linear_backward(ctx, dg, NULL, NULL, dl, fin->val, P(m, fc->pw), B, (int)tsize(fin),
                          m->spec.num_classes);
     ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
+}
+
+int cs_model_find_layer(const cs_model *m, const char *name)
+{
+    if (strcmp(name, "last") == 0)
+        return m->last_conv_t;
+    for (int i = 0; i < m->nlayers; i++)
+        if (strcmp(m->layers[i].name, name) == 0)
+            return m->layers[i].t;
+    const char *known = strcmp(m->spec.name, "cnn-small") == 0 ? "block1 to block3"
+                                                                : "layer1 to layer4 and layerS.B";
+    return cs_error(CS_EINVAL, "model '%s' has no layer '%s' for Grad-CAM (known: last, %s)",
+                    m->spec.name, name, known);
+}
+
+const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
+{
+    const mtensor *t = &m->tensors[layer];
+    shape[0] = m->batch;
+    shape[1] = t->c;
+    shape[2] = t->h;
+    shape[3] = t->w;
+    return t->val;
+}
+
+int cs_model_layer_is_last(const cs_model *m, int layer) { return layer == m->last_conv_t; }
+
+void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact)
+{
+    int prod = 0;
+    while (m->nodes[prod].out != layer)
+        prod++;
+    backward_nodes(m, dlogits, prod, 1);
+    const mtensor *t = &m->tensors[layer];
+    m->be->ops->download(m->be->ctx, dact, t->grad, sizeof(float) * (size_t)m->batch * tsize(t));
 }
 
 void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }

@@ -77,6 +77,23 @@ void cs_model_backward(cs_model *m, const float *dlogits);
 void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
 void cs_model_zero_grad(cs_model *m);
 
+/* Grad-CAM target layers, named like the PyTorch module whose output they are: "last"
+ * (the last conv block, the input to GAP), "layer1".."layerN" and "layerS.B" (ResNets:
+ * a stage's output, a BasicBlock's output), "block1".."block3" (cnn-small, before its
+ * max pool).  Returns a handle >= 0, or a negative code with the message set. */
+int cs_model_find_layer(const cs_model *m, const char *name);
+/* The layer's activations of the last forward: (B, K, H, W), or (B, K, 1, L). */
+const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4]);
+/* 1 when `layer` is the last conv block (the GAP + linear head follows it directly). */
+int cs_model_layer_is_last(const cs_model *m, int layer);
+/* Gradient of sum(dlogits * logits) of the last forward with respect to the layer's
+ * activations, into dact (B*K*H*W floats, host memory), by the backward pass from the
+ * logits down to the layer.  Parameter gradients are untouched, and each BN is
+ * differentiated as the affine map it applied in that forward (its statistics held
+ * fixed, as in eval mode): a sample's gradient then depends on that sample alone, so
+ * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM). */
+void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
+
 /* Softmax cross-entropy of the last forward against labels (mean over the batch, label
  * smoothing like PyTorch).  Fills the model's probs, per-sample loss and dlogits buffers
  * (cs_model_probs etc.) and returns the mean loss. */

@@ -54,6 +54,8 @@ static int cnn_small(cs_model *m)
         snprintf(name, sizeof name, "block%d.bn", b + 1);
         t = mb_bn(m, t, name);
         t = mb_relu(m, t);
+        snprintf(name, sizeof name, "block%d", b + 1);
+        t = mb_name(m, t, name);
         if (b < 2)
             t = mb_maxpool(m, t, 2, 2, 2, 2, 0, 0);
     }
@@ -118,8 +120,10 @@ static int resnet(cs_model *m, int d1)
         int planes = s->width << st, nb = d1 ? s->blocks[st] : 2;
         for (int b = 0; b < nb; b++) {
             snprintf(pre, sizeof pre, "layer%d.%d", st + 1, b);
-            t = basic_block(m, t, planes, (st > 0 && b == 0) ? 2 : 1, pre, d1);
+            t = mb_name(m, basic_block(m, t, planes, (st > 0 && b == 0) ? 2 : 1, pre, d1), pre);
         }
+        snprintf(pre, sizeof pre, "layer%d", st + 1);
+        t = mb_name(m, t, pre);
     }
     t = mb_gap(m, t);
     t = mb_linear(m, t, s->num_classes, "fc");

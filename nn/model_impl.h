@@ -14,6 +14,12 @@ typedef struct mtensor {
     int written;        /* backward: grad holds a value already (join by adding) */
 } mtensor;
 
+/* A tensor Grad-CAM may target, under its PyTorch module name (the module's output). */
+typedef struct mlayer {
+    char name[24];
+    int t;
+} mlayer;
+
 typedef struct mnode {
     int kind;
     int in, in2, out;   /* tensor ids (in2: second addend) */
@@ -38,6 +44,8 @@ struct cs_model {
     int nnodes, cap_nodes;
     mtensor *tensors;
     int ntensors, cap_tensors;
+    mlayer *layers;
+    int nlayers, cap_layers;
     int failed;           /* a builder set an error */
 
     float *slab, *grads;
@@ -61,6 +69,8 @@ int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int 
 int mb_gap(cs_model *m, int in);
 int mb_linear(cs_model *m, int in, int out_f, const char *prefix);
 int mb_add(cs_model *m, int a, int b);
+/* Name tensor t as a Grad-CAM layer; returns t (or -1 as above). */
+int mb_name(cs_model *m, int t, const char *name);
 
 /* Add the named architecture's layers (model_arch.c). */
 int cs_model_build_arch(cs_model *m);

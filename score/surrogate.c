@@ -226,6 +226,8 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
             goto out;
         cs_norm_apply(&nm, &data);
     }
+    if ((rc = cs_trainer_check(cfg, &data)))
+        goto out;
     make_meta(cfg, &pv, data.n, meta, sizeof meta);
     int start_run = 0, have_ck = 0;
     if (resume && cs_path_exists(cpath)) {

@@ -240,6 +240,94 @@ static void test_gradcam_path(void)
     cs_model_free(m);
 }
 
+/* Named Grad-CAM layers, and the backward pass to one: at the last block it is the
+ * linear + GAP gradient; in train mode a sample's gradient ignores the other samples'
+ * targets (BN held at the forward's statistics); parameter gradients never move. */
+static void test_backward_to_layer(void)
+{
+    cs_model_spec s = spec2d("resnet18", 1, 20, 20, 3, 8);
+    cs_model *m = NULL;
+    CHECK_OK(cs_model_create(&m, &s, 3, NULL));
+    if (!m)
+        return;
+    cs_rng rng;
+    cs_rng_seed(&rng, 5);
+    CHECK_OK(cs_model_init_params(m, &rng));
+    int sh[4], shl[4];
+    const char *names[] = {"layer1", "layer2.0", "layer2", "layer3.1", "layer4", "last"};
+    int expect_hw[] = {20, 10, 10, 5, 3, 3};
+    for (int i = 0; i < 6; i++) {
+        int l = cs_model_find_layer(m, names[i]);
+        CHECK_MSG(l >= 0, "no layer '%s'", names[i]);
+        if (l < 0)
+            continue;
+        cs_model_layer_act(m, l, sh);
+        CHECK_MSG(sh[2] == expect_hw[i] && sh[3] == expect_hw[i], "'%s' is %dx%d", names[i], sh[2],
+                  sh[3]);
+        CHECK(cs_model_layer_is_last(m, l) == (i >= 4));
+    }
+    CHECK(cs_model_find_layer(m, "layer5") < 0 && strstr(cs_errmsg(), "no layer 'layer5'"));
+    CHECK(cs_model_find_layer(m, "block1") < 0);
+
+    float x[3 * 400];
+    fill(x, 3 * 400, 4);
+    CHECK_OK(cs_model_forward(m, x, 3, 1));
+    float dl[9] = {0}, dl2[9] = {0};
+    int cls[3] = {2, 0, 1}, cls2[3] = {2, 1, 0};
+    for (int b = 0; b < 3; b++) {
+        dl[b * 3 + cls[b]] = 1.0f;
+        dl2[b * 3 + cls2[b]] = 1.0f;
+    }
+    cs_model_zero_grad(m);
+    /* at the last block: the fast path's gradient */
+    int last = cs_model_find_layer(m, "last");
+    cs_model_layer_act(m, last, sh);
+    size_t nl = (size_t)3 * sh[1] * sh[2] * sh[3];
+    float *g = malloc(sizeof(float) * nl), *ref = malloc(sizeof(float) * nl);
+    cs_model_backward_to_layer(m, dl, last, g);
+    cs_model_backward_to_last_conv(m, dl, ref);
+    double md = 0;
+    for (size_t i = 0; i < nl; i++)
+        md = fabs(g[i] - ref[i]) > md ? fabs(g[i] - ref[i]) : md;
+    CHECK_NEAR(md, 0, 1e-7);
+    /* at layer2: sample 0 keeps its target, the others swap theirs */
+    int l2 = cs_model_find_layer(m, "layer2");
+    cs_model_layer_act(m, l2, shl);
+    size_t per = (size_t)shl[1] * shl[2] * shl[3];
+    float *a = malloc(sizeof(float) * 3 * per), *b2 = malloc(sizeof(float) * 3 * per);
+    cs_model_backward_to_layer(m, dl, l2, a);
+    cs_model_backward_to_layer(m, dl2, l2, b2);
+    size_t same = 0, moved = 0;
+    for (size_t i = 0; i < per; i++)
+        same += a[i] == b2[i];
+    for (size_t i = per; i < 3 * per; i++)
+        moved += a[i] != b2[i];
+    CHECK_MSG(same == per, "sample 0's gradient moved with the others' targets (%zu of %zu equal)",
+              same, per);
+    CHECK(moved > per);
+    size_t nz = 0;
+    for (size_t i = 0; i < cs_model_num_params(m); i++)
+        nz += cs_model_grads(m)[i] != 0.0f;
+    CHECK(nz == 0);
+    free(g);
+    free(ref);
+    free(a);
+    free(b2);
+    cs_model_free(m);
+
+    s = spec2d("cnn-small", 1, 12, 12, 3, 16);
+    CHECK_OK(cs_model_create(&m, &s, 2, NULL));
+    if (!m)
+        return;
+    int b2l = cs_model_find_layer(m, "block2");
+    CHECK(b2l >= 0 && !cs_model_layer_is_last(m, b2l));
+    cs_model_layer_act(m, b2l, sh);
+    CHECK(sh[1] == 16 && sh[2] == 6 && sh[3] == 6);
+    CHECK(cs_model_layer_is_last(m, cs_model_find_layer(m, "block3")));
+    CHECK(cs_model_find_layer(m, "layer1") < 0);
+    cs_model_free(m);
+}
+
 /* Eval-mode outputs of a sample do not depend on the rest of the batch or its size. */
 static void test_batch_sizes(void)
 {
@@ -339,6 +427,7 @@ int main(void)
     RUN(test_size_checks);
     RUN(test_determinism);
     RUN(test_gradcam_path);
+    RUN(test_backward_to_layer);
     RUN(test_batch_sizes);
     RUN(test_init_statistics);
     RUN(test_sgd_rules);

@@ -5,7 +5,6 @@
 #include "../common/err.h"
 #include "../formats/traj.h"
 #include "../score/focus.h"
-#include "gradcam.h"
 
 #include <math.h>
 #include <omp.h>
@@ -60,6 +59,21 @@ int cs_trainer_spec(const cs_config *cfg, const cs_data *data, cs_model_spec *sp
     return 0;
 }
 
+int cs_trainer_check(const cs_config *cfg, const cs_data *data)
+{
+    cs_model_spec spec;
+    cs_model *m = NULL;
+    int rc;
+    if ((rc = cs_trainer_spec(cfg, data, &spec)) || (rc = cs_model_create(&m, &spec, 1, NULL)))
+        return rc;
+    if ((rc = cs_model_find_layer(m, cfg->record.focus_layer)) >= 0)
+        rc = 0;
+    else
+        cs_error_prefix("record.focus_layer");
+    cs_model_free(m);
+    return rc;
+}
+
 static void free_scratch(cs_trainer *t)
 {
     void *ps[] = {t->xb, t->xsub, t->maps, t->bn_backup, t->yb, t->ysub, t->target, t->perm, t->pick,
@@ -73,6 +87,7 @@ static void free_scratch(cs_trainer *t)
 void cs_trainer_release(cs_trainer *t)
 {
     free_scratch(t);
+    cs_cam_release(&t->cam);
     cs_optim_free(t->opt);
     cs_model_free(t->model);
     cs_backend_free(t->be);
@@ -93,9 +108,6 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
     if (strcmp(cfg->train.device, "cpu") != 0)
         return cs_error(CS_EUNSUP, "train.device '%s': this build trains on the CPU only (the CUDA backend is not written yet)",
                         cfg->train.device);
-    if (strcmp(cfg->record.focus_layer, "last") != 0)
-        return cs_error(CS_EUNSUP, "record.focus_layer '%s': only 'last' (the last conv block) is supported",
-                        cfg->record.focus_layer);
     t->nthreads = cfg->train.threads > 0 ? cfg->train.threads : omp_get_max_threads();
     omp_set_num_threads(t->nthreads);
     int B = cfg->train.batch_size;
@@ -116,19 +128,15 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
     cs_model_init_params(t->model, &init);
     cs_rng_seed2(&t->rng, (uint64_t)cfg->train.seed, 2 * (uint64_t)run + 1);
 
-    t->fc = cs_model_find(t->model, "fc.weight");
-    if (t->fc < 0) {
-        rc = cs_error(CS_EINTERNAL, "model has no 'fc.weight' tensor for Grad-CAM");
+    if ((rc = cs_cam_init(&t->cam, t->model, cfg->record.focus_layer, 0))) {
+        cs_error_prefix("record.focus_layer");
         goto fail;
     }
     int64_t N = data->n;
     t->iters_per_epoch = (long)((N + B - 1) / B);
     t->total_iters = t->iters_per_epoch * cfg->train.epochs;
     t->warmup_iters = (long)(cfg->train.warmup_epochs * (double)t->iters_per_epoch);
-    int shape[4];
-    const float *lc = cs_model_last_conv(t->model, shape);
-    (void)lc;
-    int64_t P = (int64_t)shape[2] * shape[3];
+    int64_t P = cs_cam_positions(&t->cam);
     int64_t in_px = data->sample_elems / data->channels;
     int C = data->num_classes;
     size_t se = (size_t)data->sample_elems;
@@ -261,24 +269,20 @@ static void pick_random(cs_trainer *t, int n, int k, uint8_t *keep)
 
 static int focus_of_batch(cs_trainer *t, int bs)
 {
-    int shape[4];
-    const float *act = cs_model_last_conv(t->model, shape);
-    int K = shape[1];
-    int64_t P = (int64_t)shape[2] * shape[3];
-    const cs_param_info *fc = cs_model_tensor(t->model, t->fc);
-    const float *w = cs_model_params(t->model) + fc->offset;
-    cs_gradcam_fast(act, w, t->target, bs, K, P, t->data->num_classes, t->maps);
+    int rc = cs_cam_maps(&t->cam, t->target, bs, t->maps);
+    if (rc)
+        return rc;
+    int64_t P = cs_cam_positions(&t->cam);
     const cs_data *d = t->data;
     for (int j = 0; j < bs; j++) {
         double f;
-        int rc;
         const float *map = t->maps + (int64_t)j * P;
         if (!t->cfg->record.focus_resize)
             rc = cs_focus(map, P, t->fscratch, &f);
         else if (d->rank == 2)
-            rc = cs_focus_resized_2d(map, shape[2], shape[3], (int)d->dims[0], (int)d->dims[1], t->fscratch, &f);
+            rc = cs_focus_resized_2d(map, t->cam.h, t->cam.w, (int)d->dims[0], (int)d->dims[1], t->fscratch, &f);
         else
-            rc = cs_focus_resized_1d(map, shape[3], (int)d->dims[0], t->fscratch, &f);
+            rc = cs_focus_resized_1d(map, t->cam.w, (int)d->dims[0], t->fscratch, &f);
         if (rc)
             return rc;
         t->bfocus[j] = (float)f;

@@ -20,6 +20,7 @@
 #include "../nn/backend.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
+#include "cam_layer.h"
 #include "data.h"
 #include "metrics.h"
 
@@ -47,7 +48,7 @@ typedef struct cs_trainer {
     uint8_t *keep, *bcorrect;
     float *bconf, *bfocus;
     double *fscratch;
-    int fc;               /* tensor index of fc.weight */
+    cs_cam cam;           /* Grad-CAM at record.focus_layer */
 } cs_trainer;
 
 typedef struct cs_epoch_stats {
@@ -57,6 +58,9 @@ typedef struct cs_epoch_stats {
     double seconds;
 } cs_epoch_stats;
 
+/* The checks cs_trainer_init makes on the config (model for the data, Grad-CAM layer),
+ * without the training buffers: for refusing a run before anything is written. */
+int cs_trainer_check(const cs_config *cfg, const cs_data *data);
 /* Build the model and optimiser for cfg and data; seeds from (train.seed, run). */
 int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run, int record);
 void cs_trainer_release(cs_trainer *t);
