@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     cs_config_init(&cfg);
     if (cs_config_load(&cfg, argv[1]) || cs_config_validate(&cfg))
         die(argv[1]);
-    cs_dataset_opts o = {NULL, NULL, cfg.dataset.num_classes};
+    cs_dataset_opts o = {.num_classes = cfg.dataset.num_classes};
     cs_dataset *ds = NULL;
     cs_data d = {0};
     if (cs_dataset_open(&ds, cfg.dataset.path, &o) || cs_data_load(&d, ds, cfg.dataset.train_split, 0))

@@ -4,12 +4,14 @@
 #include "inspect.h"
 
 #include "../common/err.h"
+#include "../configs/dataset_opts.h"
 
 const char cmd_inspect_usage[] =
     "usage: coreset inspect [--json] [--images NAME] [--labels NAME] [--num-classes N] [-c CONFIG] [--set KEY=VALUE]... [--print-config] [PATH]\n"
     "\n"
-    "Summarise a dataset (HDF5, .npz, .npy, IDX file or folder), a WFDB record, a\n"
-    "run directory (trajectory.cst, scores.h5) or a trajectory file (.cst).\n"
+    "Summarise a dataset (HDF5, .npz, .npy, IDX file or folder, PTB-XL or WFDB\n"
+    "database folder), a WFDB record, a run directory (trajectory.cst, scores.h5)\n"
+    "or a trajectory file (.cst).\n"
     "Without PATH, the dataset of the config (-c, or ./coreset.yaml).\n"
     "\n"
     "options:\n"
@@ -17,7 +19,7 @@ const char cmd_inspect_usage[] =
     "  --images NAME    HDF5/npz dataset holding the samples (default: images, x)\n"
     "  --labels NAME    HDF5/npz dataset holding the labels (default: labels, y)\n"
     "  --num-classes N  the class count (labels must lie in 0..N-1); default: inferred\n"
-    "  -c, --config FILE  read dataset.path, .images, .labels, .num_classes from FILE\n"
+    "  -c, --config FILE  read the dataset.* and ecg.* keys from FILE\n"
     "  --set KEY=VALUE  override one config key (repeatable)\n"
     "  --print-config   print the resolved config as YAML and exit\n"
     "  -q, --quiet      errors only\n"
@@ -75,20 +77,28 @@ int cmd_inspect(int argc, char **argv)
         return cs_usage_error(cmd, "inspect takes one PATH");
     const char *path = optind < argc ? argv[optind] : NULL;
     static cs_config cfg; /* large (paths are fixed arrays); static keeps it off the stack */
-    if (co.print || !path) {
+    cs_ecg_opts ecg;
+    /* With PATH, a config counts only when named (-c, --set): a stray
+     * ./coreset.yaml must not change how a file given by path is read. */
+    if (co.print || !path || co.path || co.nsets) {
         if (!path && !cs_cfgopt_present(&co))
             return cs_usage_error(cmd, "inspect needs a PATH or a config (-c FILE or ./coreset.yaml)");
-        if ((rc = cs_cfgopt_resolve(&co, &cfg, 1)))
+        if ((rc = cs_cfgopt_resolve(&co, &cfg, !path)))
             return rc;
         if (co.print)
             return cs_config_write(&cfg, stdout) ? CS_EXIT_ERR : CS_EXIT_OK;
-        path = cfg.dataset.path;
-        if (!opts.images_name && cfg.dataset.images[0])
-            opts.images_name = cfg.dataset.images;
-        if (!opts.labels_name && cfg.dataset.labels[0])
-            opts.labels_name = cfg.dataset.labels;
+        if (!path)
+            path = cfg.dataset.path;
+        cs_dataset_opts from_cfg;
+        cs_config_dataset_opts(&cfg, &from_cfg, &ecg);
+        opts.kind = from_cfg.kind;
+        opts.ecg = &ecg;
+        if (!opts.images_name)
+            opts.images_name = from_cfg.images_name;
+        if (!opts.labels_name)
+            opts.labels_name = from_cfg.labels_name;
         if (!opts.num_classes)
-            opts.num_classes = cfg.dataset.num_classes;
+            opts.num_classes = from_cfg.num_classes;
     }
     rc = inspect_is_run(path)    ? inspect_run(stdout, path, json)
          : inspect_is_wfdb(path) ? inspect_wfdb(stdout, path, json)

@@ -6,6 +6,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../configs/dataset_opts.h"
 #include "../formats/index_file.h"
 #include "../train/progress.h"
 #include "../train/trainer.h"
@@ -100,8 +101,9 @@ int cmd_train(int argc, char **argv)
     cs_index_file idx;
     cs_index_file_init(&idx);
     rc = CS_EXIT_ERR;
-    cs_dataset_opts dopts = {cfg.dataset.images[0] ? cfg.dataset.images : NULL,
-                             cfg.dataset.labels[0] ? cfg.dataset.labels : NULL, cfg.dataset.num_classes};
+    cs_dataset_opts dopts;
+    cs_ecg_opts ecg;
+    cs_config_dataset_opts(&cfg, &dopts, &ecg);
     int one_d = cfg.model.name == CS_MODEL_RESNET1D;
     if (cs_dataset_open(&ds, cfg.dataset.path, &dopts) ||
         cs_data_load(&train, ds, cfg.dataset.train_split, one_d) ||
@@ -124,6 +126,9 @@ int cmd_train(int argc, char **argv)
             goto out;
         cs_norm_apply(&nm, &train);
         cs_norm_apply(&nm, &test);
+    } else if (cfg.dataset.normalize == CS_NORM_SAMPLE) {
+        cs_norm_per_sample(&train);
+        cs_norm_per_sample(&test);
     }
     if (cs_trainer_init(&t, &cfg, &train, 0, 0) || cs_metrics_init(&met, train.num_classes))
         goto out;

@@ -355,6 +355,9 @@ int cs_config_validate(const cs_config *cfg)
     const cs_config_train *t = &cfg->train;
     if (!cfg->dataset.path[0])
         return cs_error(CS_EINVAL, "config has no dataset.path");
+    if (cfg->ecg.test_fraction + cfg->ecg.val_fraction >= 1)
+        return cs_error(CS_EINVAL, "ecg.test_fraction (%g) + ecg.val_fraction (%g) leave no training beats",
+                        cfg->ecg.test_fraction, cfg->ecg.val_fraction);
     if (cfg->score.el2n_from > cfg->score.el2n_to)
         return cs_error(CS_EINVAL, "score.el2n_from (%d) is after score.el2n_to (%d)", cfg->score.el2n_from,
                         cfg->score.el2n_to);

@@ -28,7 +28,7 @@ typedef enum cs_dataset_kind {
     CS_KIND_AUTO, CS_KIND_HDF5, CS_KIND_NPZ, CS_KIND_NPY, CS_KIND_IDX, CS_KIND_PTBXL,
     CS_KIND_WFDB_BEATS, CS_KIND_CINC
 } cs_dataset_kind;
-typedef enum cs_normalize { CS_NORM_DATASET, CS_NORM_NONE } cs_normalize;
+typedef enum cs_normalize { CS_NORM_DATASET, CS_NORM_NONE, CS_NORM_SAMPLE } cs_normalize;
 typedef enum cs_model_name { CS_MODEL_CNN_SMALL, CS_MODEL_RESNET18, CS_MODEL_RESNET1D } cs_model_name;
 typedef enum cs_optimizer { CS_OPTIMIZER_SGD, CS_OPTIMIZER_ADAMW } cs_optimizer;
 typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
@@ -37,6 +37,9 @@ typedef enum cs_focus_target { CS_FOCUS_PREDICTED, CS_FOCUS_TRUE } cs_focus_targ
 typedef enum cs_dropout_method { CS_DROP_NONE, CS_DROP_DBPD, CS_DROP_SMRD, CS_DROP_SRD } cs_dropout_method;
 typedef enum cs_eva_combine { CS_EVA_SUM, CS_EVA_WEIGHTED } cs_eva_combine;
 typedef enum cs_never_forgotten { CS_NEVER_INF, CS_NEVER_ZERO } cs_never_forgotten;
+typedef enum cs_ptbxl_rate { CS_PTBXL_100, CS_PTBXL_500 } cs_ptbxl_rate;
+typedef enum cs_multi_label { CS_MULTI_SKIP, CS_MULTI_FIRST } cs_multi_label;
+typedef enum cs_beat_split { CS_SPLIT_RANDOM, CS_SPLIT_RECORDS } cs_beat_split;
 
 typedef struct cs_config_dataset {
     char path[CS_CFG_PATH_MAX];
@@ -49,6 +52,22 @@ typedef struct cs_config_dataset {
     char test_split[CS_CFG_NAME_MAX];
     char val_split[CS_CFG_NAME_MAX];
 } cs_config_dataset;
+
+/* ECG datasets (dataset.kind ptbxl, wfdb-beats, cinc). */
+typedef struct cs_config_ecg {
+    char leads[256];              /* "" = every lead (the first for beats) */
+    cs_ptbxl_rate ptbxl_rate;
+    cs_multi_label multi_label;
+    char train_folds[CS_CFG_NAME_MAX], val_folds[CS_CFG_NAME_MAX], test_folds[CS_CFG_NAME_MAX];
+    double beat_before, beat_after; /* seconds */
+    int beat_length;
+    bool paced;
+    cs_beat_split split;
+    double test_fraction, val_fraction;
+    int split_seed;
+    char train_records[1024], val_records[1024], test_records[1024];
+    char records[1024];           /* "" = every record */
+} cs_config_ecg;
 
 typedef struct cs_config_model {
     cs_model_name name;
@@ -117,6 +136,7 @@ enum { CS_CFG_DEFAULT = 0, CS_CFG_FROM_FILE = 1, CS_CFG_FROM_SET = 2 };
 
 typedef struct cs_config {
     cs_config_dataset dataset;
+    cs_config_ecg ecg;
     cs_config_model model;
     cs_config_train train;
     cs_config_record record;

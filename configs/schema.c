@@ -25,7 +25,10 @@
 #define ENUM CS_CFG_ENUM
 
 static const char *const kinds[] = {"auto", "hdf5", "npz", "npy", "idx", "ptbxl", "wfdb-beats", "cinc", NULL};
-static const char *const normalizations[] = {"dataset", "none", NULL};
+static const char *const normalizations[] = {"dataset", "none", "sample", NULL};
+static const char *const rates[] = {"100", "500", NULL};
+static const char *const multi_labels[] = {"skip", "first", NULL};
+static const char *const beat_splits[] = {"random", "records", NULL};
 static const char *const models[] = {"cnn-small", "resnet18", "resnet1d", NULL};
 static const char *const optimizers[] = {"sgd", "adamw", NULL};
 static const char *const schedules[] = {"cosine", "constant", NULL};
@@ -77,12 +80,78 @@ static const char *check_blocks(const char *v)
 
 static const char *check_name(const char *v) { return *v ? NULL : "a non-empty name"; }
 
+/* Comma-separated non-empty names of letters, digits and _ . / - (maybe empty). */
+static const char *names_problem(const char *v)
+{
+    if (!*v)
+        return NULL;
+    for (const char *p = v;;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-");
+        if (n == 0)
+            return "bad";
+        p += n;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return NULL;
+        if (*p++ != ',')
+            return "bad";
+    }
+}
+
+static const char *check_leads(const char *v)
+{
+    return names_problem(v) ? "comma-separated lead names such as MLII or I,II,V1 (empty = the default)" : NULL;
+}
+
+static const char *check_records(const char *v)
+{
+    return names_problem(v) ? "comma-separated record names, DS1 or DS2, such as DS1,232 (may be empty)" : NULL;
+}
+
+/* "1-8", "9", "1,3-5": folds 1..10, ascending within a range; empty = none. */
+static const char *check_folds(const char *v)
+{
+    const char *want = "folds 1..10 as numbers and ranges such as 1-8 or 1,3,5 (may be empty)";
+    const char *p = v;
+    while (*p == ' ')
+        p++;
+    if (!*p)
+        return NULL;
+    for (;;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p || *p < '0' || *p > '9')
+            return want;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return want;
+            b = strtol(p, &end, 10);
+            p = end;
+        }
+        if (a < 1 || b > 10 || b < a)
+            return want;
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            return NULL;
+        if (*p++ != ',')
+            return want;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 const cs_cfg_key cs_config_keys[] = {
     /* dataset */
     {"dataset.path", STR, F(dataset.path), ANY, "", NULL, NULL,
-     "the training data: a file (.h5, .npz, .npy, IDX) or a directory; required"},
+     "the training data: a file (.h5, .npz, .npy, IDX) or a folder (IDX, PTB-XL, WFDB database); required"},
     {"dataset.kind", ENUM, F(dataset.kind), ANY, "auto", kinds, NULL,
-     "the data set's format; auto picks it from the path"},
+     "the data set's format; auto picks it from the path (a folder by its ptbxl_database.csv, RECORDS or .atr files)"},
     {"dataset.images", STR, F(dataset.images), ANY, "", NULL, NULL,
      "name of the sample array inside the file; empty = the format's default"},
     {"dataset.labels", STR, F(dataset.labels), ANY, "", NULL, NULL,
@@ -90,13 +159,50 @@ const cs_cfg_key cs_config_keys[] = {
     {"dataset.num_classes", INT, F(dataset.num_classes), GE(0), "0", NULL, NULL,
      "number of classes; 0 = infer from the file (class names, else the largest label + 1)"},
     {"dataset.normalize", ENUM, F(dataset.normalize), ANY, "dataset", normalizations, NULL,
-     "input normalisation: per-channel mean and std of the training split, or none"},
+     "input normalisation: per-channel mean and std of the training split, none, or per sample and lead (z-score of each record or beat)"},
     {"dataset.train_split", STR, F(dataset.train_split), ANY, "train", NULL, check_name,
      "name of the split the surrogate trains on and the coreset is drawn from"},
     {"dataset.test_split", STR, F(dataset.test_split), ANY, "test", NULL, check_name,
      "name of the split used to evaluate"},
     {"dataset.val_split", STR, F(dataset.val_split), ANY, "val", NULL, check_name,
      "name of the validation split (used where the data set has one)"},
+    /* ecg */
+    {"ecg.leads", STR, F(ecg.leads), ANY, "", NULL, check_leads,
+     "leads by name as in the headers (MLII, V1, I, AVR, ...); empty = every lead, for wfdb-beats the first"},
+    {"ecg.ptbxl_rate", ENUM, F(ecg.ptbxl_rate), ANY, "100", rates, NULL,
+     "PTB-XL records to read: records100/ (100 Hz, 1000 samples) or records500/ (500 Hz, 5000)"},
+    {"ecg.multi_label", ENUM, F(ecg.multi_label), ANY, "skip", multi_labels, NULL,
+     "PTB-XL records with several diagnostic superclasses: skip them, or take the first by likelihood"},
+    {"ecg.train_folds", STR, F(ecg.train_folds), ANY, "1-8", NULL, check_folds,
+     "PTB-XL strat_fold values of the train split"},
+    {"ecg.val_folds", STR, F(ecg.val_folds), ANY, "9", NULL, check_folds,
+     "PTB-XL strat_fold values of the val split; empty = no val split"},
+    {"ecg.test_folds", STR, F(ecg.test_folds), ANY, "10", NULL, check_folds,
+     "PTB-XL strat_fold values of the test split; empty = no test split"},
+    {"ecg.beat_before", FLT, F(ecg.beat_before), IN(0, 10), "0.25", NULL, NULL,
+     "wfdb-beats: seconds of signal before the annotated R peak"},
+    {"ecg.beat_after", FLT, F(ecg.beat_after), IN(0, 10), "0.45", NULL, NULL,
+     "wfdb-beats: seconds of signal after the annotated R peak"},
+    {"ecg.beat_length", INT, F(ecg.beat_length), IN(2, 65536), "256", NULL, NULL,
+     "wfdb-beats: points per beat after linear resampling of the window"},
+    {"ecg.paced", BOOL, F(ecg.paced), ANY, "false", NULL, NULL,
+     "wfdb-beats: keep records holding paced beats (MIT-BIH 102, 104, 107, 217)"},
+    {"ecg.split", ENUM, F(ecg.split), ANY, "random", beat_splits, NULL,
+     "wfdb-beats splits: random by beat (stratified by class), or by the record lists"},
+    {"ecg.test_fraction", FLT, F(ecg.test_fraction), IN_HALF(0, 1), "0.2", NULL, NULL,
+     "random beat split: share of each class in the test split"},
+    {"ecg.val_fraction", FLT, F(ecg.val_fraction), IN_HALF(0, 1), "0", NULL, NULL,
+     "random beat split: share of each class in the val split; 0 = no val split"},
+    {"ecg.split_seed", INT, F(ecg.split_seed), IN(0, INT_MAX), "0", NULL, NULL,
+     "seed of the random beat split"},
+    {"ecg.train_records", STR, F(ecg.train_records), ANY, "DS1", NULL, check_records,
+     "record split: records of the train split; DS1 and DS2 are de Chazal's MIT-BIH lists"},
+    {"ecg.val_records", STR, F(ecg.val_records), ANY, "", NULL, check_records,
+     "record split: records of the val split; empty = no val split"},
+    {"ecg.test_records", STR, F(ecg.test_records), ANY, "DS2", NULL, check_records,
+     "record split: records of the test split; empty = no test split"},
+    {"ecg.records", STR, F(ecg.records), ANY, "", NULL, check_records,
+     "wfdb-beats: use only these records (names, DS1, DS2); empty = every record"},
     /* model */
     {"model.name", ENUM, F(model.name), ANY, "cnn-small", models, NULL,
      "the surrogate network: a small CNN, ResNet-18 (images) or a 1-D ResNet (ECG)"},

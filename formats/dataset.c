@@ -5,7 +5,9 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,20 +18,82 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
+/* A folder by what it holds: PTB-XL (its tables or record folders), a WFDB
+ * database (RECORDS or annotation files), CinC records (.hea beside .mat),
+ * else IDX. */
+static const char *folder_kind(const char *dir)
+{
+    static const char *const ptbxl[] = {"ptbxl_database.csv", "scp_statements.csv", "records100", "records500"};
+    char p[4200];
+    for (size_t i = 0; i < sizeof ptbxl / sizeof ptbxl[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, ptbxl[i]);
+        if (cs_path_exists(p))
+            return "ptbxl";
+    }
+    snprintf(p, sizeof p, "%s/RECORDS", dir);
+    if (cs_path_exists(p))
+        return "wfdb-beats";
+    DIR *d = opendir(dir);
+    int atr = 0, mat = 0, hea = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        atr |= ends_with(e->d_name, ".atr");
+        mat |= ends_with(e->d_name, ".mat");
+        hea |= ends_with(e->d_name, ".hea");
+    }
+    if (d)
+        closedir(d);
+    return hea && atr ? "wfdb-beats" : hea && mat ? "cinc" : "idx";
+}
+
+static const char *path_kind(const char *p)
+{
+    if (cs_path_is_dir(p))
+        return folder_kind(p);
+    if (strstr(p, "-ubyte"))
+        return "idx";
+    if (ends_with(p, ".npz"))
+        return "npz";
+    if (ends_with(p, ".npy"))
+        return "npy";
+    if (ends_with(p, ".h5") || ends_with(p, ".hdf5") || ends_with(p, ".hdf") || ends_with(p, ".he5"))
+        return "hdf5";
+    return NULL;
+}
+
 static int pick_reader(cs_dataset *ds, const cs_dataset_opts *o)
 {
     const char *p = ds->path;
-    if (cs_path_is_dir(p) || strstr(p, "-ubyte"))
+    const char *kind = o->kind && strcmp(o->kind, "auto") ? o->kind : path_kind(p);
+    cs_ecg_opts ecg_default;
+    const cs_ecg_opts *ecg = o->ecg;
+    if (!ecg) {
+        cs_ecg_opts_default(&ecg_default);
+        ecg = &ecg_default;
+    }
+    if (!kind)
+        return cs_error(CS_EUNSUP,
+                        "'%s': unknown dataset format (want .h5/.hdf5, .npz, .npy, IDX file or "
+                        "folder, or a PTB-XL, WFDB or CinC folder)",
+                        p);
+    int folder = !strcmp(kind, "ptbxl") || !strcmp(kind, "wfdb-beats") || !strcmp(kind, "cinc");
+    if (folder && !cs_path_is_dir(p))
+        return cs_error(CS_EINVAL, "'%s': a %s dataset is a folder", p, kind);
+    if (!strcmp(kind, "idx"))
         return ds_open_idx(ds, o);
-    if (ends_with(p, ".npz"))
+    if (!strcmp(kind, "npz"))
         return ds_open_npz(ds, o);
-    if (ends_with(p, ".npy"))
+    if (!strcmp(kind, "npy"))
         return ds_open_npy(ds, o);
-    if (ends_with(p, ".h5") || ends_with(p, ".hdf5") || ends_with(p, ".hdf") || ends_with(p, ".he5"))
+    if (!strcmp(kind, "hdf5"))
         return ds_open_hdf5(ds, o);
-    return cs_error(CS_EUNSUP,
-                    "'%s': unknown dataset format (want .h5/.hdf5, .npz, .npy, IDX file or folder)",
-                    p);
+    if (!strcmp(kind, "ptbxl"))
+        return ds_open_ptbxl(ds, ecg);
+    if (!strcmp(kind, "wfdb-beats"))
+        return ds_open_beats(ds, ecg);
+    if (!strcmp(kind, "cinc"))
+        return ds_open_cinc(ds, ecg);
+    return cs_error(CS_EINVAL, "unknown dataset kind '%s'", kind);
 }
 
 /* Labels must be in [0, num_classes); num_classes is given, or the class-name
@@ -133,6 +197,17 @@ const cs_split_info *cs_dataset_split(const cs_dataset *ds, const char *name)
 const char *cs_dataset_class_name(const cs_dataset *ds, int c)
 {
     return c >= 0 && c < ds->n_names ? ds->class_names[c] : NULL;
+}
+
+const char *cs_dataset_sample_id(cs_dataset *ds, const char *split, int64_t i, char *buf,
+                                 size_t cap)
+{
+    for (int s = 0; s < ds->nsplits; s++)
+        if (!strcmp(ds->split[s].name, split))
+            return i >= 0 && i < ds->split[s].n && ds->ops->sample_id
+                       ? ds->ops->sample_id(ds, s, i, buf, cap)
+                       : NULL;
+    return NULL;
 }
 
 int64_t cs_split_sample_elems(const cs_split_info *s)

@@ -15,6 +15,8 @@ typedef struct ds_ops {
     /* Samples [start, start+count) of split s into x, in the split's dtype. */
     int (*read)(cs_dataset *ds, int s, int64_t start, int64_t count, void *x);
     void (*close)(void *ctx);
+    /* Optional: what sample i of split s is (cs_dataset_sample_id). */
+    const char *(*sample_id)(cs_dataset *ds, int s, int64_t i, char *buf, size_t cap);
 } ds_ops;
 
 struct cs_dataset {
@@ -34,6 +36,9 @@ int ds_open_npz(cs_dataset *ds, const cs_dataset_opts *opts);
 int ds_open_npy(cs_dataset *ds, const cs_dataset_opts *opts);
 int ds_open_idx(cs_dataset *ds, const cs_dataset_opts *opts);
 int ds_open_hdf5(cs_dataset *ds, const cs_dataset_opts *opts);
+int ds_open_ptbxl(cs_dataset *ds, const cs_ecg_opts *opts);
+int ds_open_beats(cs_dataset *ds, const cs_ecg_opts *opts);
+int ds_open_cinc(cs_dataset *ds, const cs_ecg_opts *opts);
 
 /* Add a split; takes ownership of labels (freed on error too).  shape is the
  * per-sample shape.  Fails if n_labels != n. */
@@ -52,6 +57,8 @@ int ds_labels_from(int32_t **out, const void *src, npy_etype t, size_t n, const 
 /* Read samples of an .npy source (C order, little-endian) into x as dt. */
 int ds_read_npy(const npy_src *src, const npy_header *h, int64_t start, int64_t count, void *x,
                 cs_dtype dt, const char *what);
+/* Class names for the dataset (copied). */
+int ds_set_class_names(cs_dataset *ds, const char *const *names, int n);
 /* Canonical split name for a file prefix: train, val(idation), test/t10k; NULL if none. */
 const char *ds_split_name(const char *prefix, size_t len);
 

@@ -80,7 +80,7 @@ static int h5_read(cs_dataset *ds, int s, int64_t start, int64_t count, void *x)
     return rc;
 }
 
-static const ds_ops h5_ops = {h5_read, h5_close};
+static const ds_ops h5_ops = {h5_read, h5_close, NULL};
 
 static int link_exists(hid_t f, const char *path)
 {

@@ -42,7 +42,7 @@ static int idx_read(cs_dataset *ds, int s, int64_t start, int64_t count, void *x
     return 0;
 }
 
-static const ds_ops idx_ops = {idx_read, idx_close};
+static const ds_ops idx_ops = {idx_read, idx_close, NULL};
 
 static int load(const char *path, uint8_t **buf, idx_header *h)
 {

@@ -40,7 +40,7 @@ static int npy_read(cs_dataset *ds, int s, int64_t start, int64_t count, void *x
     return ds_read_npy(&c->src, &c->h, start, count, x, ds->split[s].dtype, c->what);
 }
 
-static const ds_ops npy_ops = {npy_read, npy_close};
+static const ds_ops npy_ops = {npy_read, npy_close, NULL};
 
 /* The labels path for samples path p into buf; 0 if none was found. */
 static int find_labels(const char *p, const char *given, char *buf, size_t cap)

@@ -63,7 +63,7 @@ static int npz_read(cs_dataset *ds, int s, int64_t start, int64_t count, void *x
     return ds_read_npy(&sp->src, &sp->h, start, count, x, ds->split[s].dtype, sp->what);
 }
 
-static const ds_ops npz_ops = {npz_read, npz_close};
+static const ds_ops npz_ops = {npz_read, npz_close, NULL};
 
 static int member_name(char *buf, size_t cap, const char *split, const char *name)
 {

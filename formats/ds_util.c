@@ -37,6 +37,19 @@ int ds_add_split(cs_dataset *ds, const char *name, int64_t n, int rank, const in
     return 0;
 }
 
+int ds_set_class_names(cs_dataset *ds, const char *const *names, int n)
+{
+    ds->class_names = cs_calloc((size_t)n, sizeof *ds->class_names);
+    if (!ds->class_names)
+        return CS_ENOMEM;
+    for (int c = 0; c < n; c++) {
+        if (!(ds->class_names[c] = strdup(names[c])))
+            return cs_error(CS_ENOMEM, "out of memory");
+        ds->n_names = c + 1;
+    }
+    return 0;
+}
+
 cs_dtype ds_dtype_for(npy_etype t) { return t == NPY_U8 ? CS_U8 : CS_F32; }
 size_t ds_dtype_size(cs_dtype t) { return t == CS_U8 ? 1 : 4; }
 const char *ds_dtype_name(cs_dtype t) { return t == CS_U8 ? "uint8" : "float32"; }

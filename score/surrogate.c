@@ -6,6 +6,7 @@
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../common/version.h"
+#include "../configs/dataset_opts.h"
 #include "../formats/dataset_sha.h"
 #include "../formats/traj.h"
 #include "../train/checkpoint.h"
@@ -215,8 +216,9 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     cs_ckpt ck = {0};
     provenance pv = {0};
     char meta[8192];
-    cs_dataset_opts dopts = {cfg->dataset.images[0] ? cfg->dataset.images : NULL,
-                             cfg->dataset.labels[0] ? cfg->dataset.labels : NULL, cfg->dataset.num_classes};
+    cs_dataset_opts dopts;
+    cs_ecg_opts ecg;
+    cs_config_dataset_opts(cfg, &dopts, &ecg);
     if ((rc = cs_dataset_sha256(cfg->dataset.path, pv.sha)) || (rc = cs_dataset_open(&ds, cfg->dataset.path, &dopts)) ||
         (rc = cs_data_load(&data, ds, cfg->dataset.train_split, cfg->model.name == CS_MODEL_RESNET1D)))
         goto out;
@@ -225,6 +227,8 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         if ((rc = cs_norm_compute(&nm, &data)))
             goto out;
         cs_norm_apply(&nm, &data);
+    } else if (cfg->dataset.normalize == CS_NORM_SAMPLE) {
+        cs_norm_per_sample(&data);
     }
     if ((rc = cs_trainer_check(cfg, &data)))
         goto out;

@@ -131,6 +131,25 @@ void cs_norm_apply(const cs_norm *nm, cs_data *d)
         }
 }
 
+void cs_norm_per_sample(cs_data *d)
+{
+    int64_t per = d->sample_elems / d->channels;
+    for (int64_t i = 0; i < d->n; i++)
+        for (int c = 0; c < d->channels; c++) {
+            float *p = d->x + i * d->sample_elems + c * per;
+            double sum = 0, sq = 0;
+            for (int64_t k = 0; k < per; k++)
+                sum += p[k];
+            double mean = sum / (double)per;
+            for (int64_t k = 0; k < per; k++)
+                sq += (p[k] - mean) * (p[k] - mean);
+            double sd = sqrt(sq / (double)per);
+            float m = (float)mean, inv = (float)(1.0 / (sd < 1e-6 ? 1e-6 : sd));
+            for (int64_t k = 0; k < per; k++)
+                p[k] = (p[k] - m) * inv;
+        }
+}
+
 int cs_data_subset(cs_data *d, const int64_t *idx, int64_t m)
 {
     for (int64_t k = 0; k < m; k++) {

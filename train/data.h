@@ -6,7 +6,9 @@
  *           otherwise (C, H, W) as stored.
  *   signals (one_d): (C, L) as stored; (L) -> (1, L).
  * Normalisation uses per-channel mean and std of the TRAINING split, applied
- * to every split, so test data never leaks into the statistics. */
+ * to every split, so test data never leaks into the statistics; or each
+ * sample's own per-channel mean and std (an ECG record or beat standardised
+ * by itself, which needs no statistics across samples). */
 #ifndef CS_DATA_H
 #define CS_DATA_H
 
@@ -36,6 +38,8 @@ void cs_data_release(cs_data *d);
 /* Per-channel mean/std over all samples of d (std floor 1e-6). */
 int cs_norm_compute(cs_norm *nm, const cs_data *d);
 void cs_norm_apply(const cs_norm *nm, cs_data *d);
+/* Standardise every sample's channels by their own mean and std (std floor 1e-6). */
+void cs_norm_per_sample(cs_data *d);
 /* Keep only the listed rows (ascending indices), in place. */
 int cs_data_subset(cs_data *d, const int64_t *idx, int64_t m);
 

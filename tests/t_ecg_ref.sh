@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# t_ecg_ref.sh - the ECG dataset readers against tests/ref_ecg.py, an
+# independent NumPy/CSV reader: MIT-BIH beats (which beats are kept, their
+# AAMI labels, the cut and resampled samples within 1e-5) and PTB-XL (labels
+# and splits of the first 100 records, samples of a few records bit-exact).
+. "$(dirname "$0")/lib.sh"
+BIN=${CORESET_BUILD:-build/cpu}/tests/test_ecg
+if [ ! -x "$BIN" ]; then skip build "no $BIN (run make test-build)"; exit 0; fi
+if ! have_py numpy; then skip numpy "$PY has no numpy"; exit 0; fi
+
+# beats NAME RECORDS BEFORE AFTER LENGTH LEADS: dump and compare.
+beats() {
+    local name=$1 recs=$2 before=$3 after=$4 len=$5 leads=$6
+    for r in ${recs//,/ }; do
+        if [ ! -f "$DATA/mitdb/$r.atr" ]; then skip "$name" "'$DATA/mitdb/$r.atr' not found"; return; fi
+    done
+    if ! "$BIN" --dump "$DATA/mitdb" "$TMP/$name" 1000000 ecg.split=records "ecg.records=$recs" \
+        "ecg.train_records=$recs" ecg.test_records= "ecg.leads=$leads" "ecg.beat_before=$before" \
+        "ecg.beat_after=$after" "ecg.beat_length=$len" 2>"$TMP/err"; then
+        fail "$name" "dump: $(tail -2 "$TMP/err")"; return; fi
+    if "$PY" tests/ref_ecg.py beats "$TMP/$name" "$DATA/mitdb" "$before" "$after" "$len" "$leads" ${recs//,/ } \
+        >"$TMP/$name.out" 2>&1; then pass "$name"; else fail "$name" "$(tail -2 "$TMP/$name.out")"; fi
+}
+
+# Record 100's annotation counts as PhysioNet's table gives them, read by the reference.
+beats beats_100_114 100,114 0.25 0.45 256 MLII
+if [ ! -f "$TMP/beats_100_114.out" ]; then skip record_100_counts "no reference output (see beats_100_114)"
+elif grep -q '^100 A=33 N=2239 V=1 other=1$' "$TMP/beats_100_114.out"; then pass record_100_counts
+else fail record_100_counts "$(head -1 "$TMP/beats_100_114.out")"; fi
+# Two leads in another order than the header's, another window and length.
+beats beats_two_leads 208 0.3 0.3 100 V1,MLII
+
+ptbxl() {
+    local name=$1; shift
+    if [ ! -f "$DATA/ptbxl/ptbxl_database.csv" ]; then skip "$name" "'$DATA/ptbxl' not found"; return; fi
+    if ! "$BIN" --dump "$DATA/ptbxl" "$TMP/$name" 3 "$@" 2>"$TMP/err"; then
+        fail "$name" "dump: $(tail -2 "$TMP/err")"; return; fi
+    local mode=
+    [ "$*" = ecg.multi_label=first ] && mode=first
+    if "$PY" tests/ref_ecg.py ptbxl "$TMP/$name" "$DATA/ptbxl" 100 3 $mode >"$TMP/$name.out" 2>&1; then
+        pass "$name"; else fail "$name" "$(tail -2 "$TMP/$name.out")"; fi
+}
+ptbxl ptbxl_single_label
+ptbxl ptbxl_first_by_likelihood ecg.multi_label=first
