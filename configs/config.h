@@ -67,6 +67,9 @@ typedef struct cs_config_ecg {
     int split_seed;
     char train_records[1024], val_records[1024], test_records[1024];
     char records[1024];           /* "" = every record */
+    char classes[CS_CFG_PATH_MAX]; /* cinc: code-to-class table */
+    int cinc_rate;
+    int cinc_length;
 } cs_config_ecg;
 
 typedef struct cs_config_model {

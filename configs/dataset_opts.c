@@ -32,4 +32,7 @@ void cs_config_dataset_opts(const cs_config *cfg, cs_dataset_opts *o, cs_ecg_opt
     ecg->val_records = e->val_records;
     ecg->test_records = e->test_records;
     ecg->records = e->records;
+    ecg->classes = e->classes;
+    ecg->cinc_rate = e->cinc_rate;
+    ecg->cinc_length = e->cinc_length;
 }

@@ -49,11 +49,14 @@ typedef struct cs_ecg_opts {
     const char *test_records;
     const char *records;        /* beats, CinC: only these records; NULL or "" = all */
     const char *classes;        /* CinC: the code-to-class table file */
+    double cinc_rate;           /* CinC: samples per second after resampling */
+    int64_t cinc_length;        /* CinC: samples per lead (cut or zero-padded) */
 } cs_ecg_opts;
 
 /* The defaults: every lead (the first for beats), 100 Hz, skip multi-class
  * records, folds 1-8/9/10, 0.25 s + 0.45 s resampled to 256, no paced
- * records, random 80/20 beat split with seed 0, DS1/DS2 record lists. */
+ * records, random 80/20 split with seed 0, DS1/DS2 record lists, CinC
+ * records at 500 Hz x 5000 samples. */
 void cs_ecg_opts_default(cs_ecg_opts *o);
 
 typedef struct cs_dataset_opts {

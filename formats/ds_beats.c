@@ -22,9 +22,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
-#include "../common/rng.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,67 +139,6 @@ static const char *beats_sample_id(cs_dataset *ds, int s, int64_t i, char *buf, 
 
 static const ds_ops beats_ops = {beats_read, beats_close, beats_sample_id};
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Record names: the lines of RECORDS, else every *.hea in the folder, sorted. */
-static int list_records(const char *root, char ***names, int *n)
-{
-    char path[4200];
-    int cap = 0, rc = 0;
-    *names = NULL;
-    *n = 0;
-    snprintf(path, sizeof path, "%s/RECORDS", root);
-    uint8_t *text = NULL;
-    size_t len;
-    DIR *d = NULL;
-    if (cs_path_exists(path)) {
-        if ((rc = cs_read_file(path, &text, &len)))
-            return rc;
-    } else if (!(d = opendir(root))) {
-        return cs_error_errno(CS_EIO, "cannot open '%s'", root);
-    }
-    char *save = NULL, *line = text ? strtok_r((char *)text, "\r\n", &save) : NULL;
-    struct dirent *e = d ? readdir(d) : NULL;
-    while (text ? line != NULL : e != NULL) {
-        char name[1024] = "";
-        if (text) {
-            snprintf(name, sizeof name, "%s", line);
-            size_t k = strlen(name);
-            while (k && (name[k - 1] == ' ' || name[k - 1] == '\t'))
-                name[--k] = 0;
-            line = strtok_r(NULL, "\r\n", &save);
-        } else {
-            size_t k = strlen(e->d_name);
-            if (k > 4 && !strcmp(e->d_name + k - 4, ".hea"))
-                snprintf(name, sizeof name, "%.*s", (int)(k - 4), e->d_name);
-            e = readdir(d);
-        }
-        if (!name[0] || name[0] == '#')
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **g = realloc(*names, (size_t)cap * sizeof *g);
-            if (!g) {
-                rc = cs_error(CS_ENOMEM, "out of memory");
-                break;
-            }
-            *names = g;
-        }
-        if (!((*names)[*n] = strdup(name))) {
-            rc = cs_error(CS_ENOMEM, "out of memory");
-            break;
-        }
-        (*n)++;
-    }
-    free(text);
-    if (d) {
-        closedir(d);
-        if (*names)
-            qsort(*names, (size_t)*n, sizeof **names, cmp_str);
-    }
-    return rc;
-}
-
 typedef struct tally {
     int no_atr, no_lead, paced, unlisted;
     char first_no_atr[64], first_no_lead[64], paced_names[256];
@@ -265,26 +202,11 @@ out:
     return rc;
 }
 
-/* Which split a record's beats go to (record split): 0 train, 1 val, 2 test, -1 none. */
-static int record_split(const cs_ecg_opts *o, const char *name, int *which)
-{
-    const char *lists[3] = {o->train_records, o->val_records, o->test_records};
-    const char *keys[3] = {"ecg.train_records", "ecg.val_records", "ecg.test_records"};
-    *which = -1;
-    for (int s = 0; s < 3; s++)
-        if (ecg_name_listed(name, lists[s])) {
-            if (*which >= 0)
-                return cs_error(CS_EINVAL, "record '%s' is in both %s and %s", name, keys[*which], keys[s]);
-            *which = s;
-        }
-    return 0;
-}
-
 static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tally *t)
 {
     char **names = NULL;
     int nnames = 0;
-    int rc = list_records(ds->path, &names, &nnames);
+    int rc = ecg_list_records(ds->path, &names, &nnames);
     if (!rc && nnames == 0)
         rc = cs_error(CS_EFORMAT, "'%s': no records (no RECORDS file and no .hea files)", ds->path);
     if (!rc && !(c->rec = cs_calloc((size_t)nnames, sizeof *c->rec)))
@@ -293,7 +215,7 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
         int which = 0;
         if (o->records && *o->records && !ecg_name_listed(names[i], o->records))
             continue;
-        if (o->split_by_record && ((rc = record_split(o, names[i], &which)) || which < 0)) {
+        if (o->split_by_record && ((rc = ecg_record_split(o, names[i], &which)) || which < 0)) {
             t->unlisted += !rc;
             continue;
         }
@@ -345,27 +267,21 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
     return rc;
 }
 
-/* Random split: per class, a seeded shuffle puts round(test_fraction * n)
- * beats in test and round(val_fraction * n) in val, the rest in train. */
+/* Random split: stratified by class (ecg_split_stratified). */
 static int random_split(beats_ctx *c, const cs_ecg_opts *o)
 {
-    int64_t *idx = cs_malloc((size_t)(c->all.n ? c->all.n : 1) * sizeof *idx);
-    if (!idx)
-        return CS_ENOMEM;
-    cs_rng rng;
-    cs_rng_seed(&rng, o->split_seed);
-    for (int cls = 0; cls < NCLASS; cls++) {
-        int64_t n = 0;
-        for (int64_t i = 0; i < c->all.n; i++)
-            if (c->all.b[i].cls == cls)
-                idx[n++] = i;
-        cs_rng_shuffle_i64(&rng, idx, n);
-        int64_t ntest = llround(o->test_fraction * (double)n), nval = llround(o->val_fraction * (double)n);
-        for (int64_t k = 0; k < n; k++)
-            c->all.b[idx[k]].cls |= (k < ntest ? 2 : k < ntest + nval ? 1 : 0) << 8;
-    }
-    free(idx);
-    return 0;
+    int32_t *cls = cs_malloc((size_t)(c->all.n ? c->all.n : 1) * sizeof *cls);
+    uint8_t *split = cs_malloc((size_t)(c->all.n ? c->all.n : 1));
+    int rc = cls && split ? 0 : CS_ENOMEM;
+    for (int64_t i = 0; !rc && i < c->all.n; i++)
+        cls[i] = c->all.b[i].cls;
+    if (!rc)
+        rc = ecg_split_stratified(cls, c->all.n, NCLASS, o, split);
+    for (int64_t i = 0; !rc && i < c->all.n; i++)
+        c->all.b[i].cls |= split[i] << 8;
+    free(cls);
+    free(split);
+    return rc;
 }
 
 /* Move each beat of `all` (split in bits 8.., class below) to its split's list. */

@@ -28,6 +28,20 @@ int ecg_parse_numbers(const char *spec, int lo, int hi, uint8_t *member, const c
  * stand for de Chazal's MIT-BIH training and test records. */
 int ecg_name_listed(const char *name, const char *list);
 
+/* Record names of a database folder: the lines of its RECORDS file (blank
+ * and '#' lines left out), else every *.hea, sorted.  Free each and the array. */
+int ecg_list_records(const char *root, char ***names, int *n);
+
+/* Random split stratified by class (labels cls[0..n) in 0..ncls-1): per
+ * class, a shuffle seeded by o->split_seed puts round(test_fraction * m) of
+ * its m items in test (split 2) and round(val_fraction * m) in val (1), the
+ * rest in train (0). */
+int ecg_split_stratified(const int32_t *cls, int64_t n, int ncls, const cs_ecg_opts *o, uint8_t *split);
+
+/* The split a record goes to by the record lists: 0 train, 1 val, 2 test,
+ * -1 none; a record in two lists is an error. */
+int ecg_record_split(const cs_ecg_opts *o, const char *name, int *which);
+
 /* out[k] = x at position start + k * step (k < len), linear interpolation
  * between samples x[i * stride]; every position must lie in [0, n - 1]. */
 void ecg_resample(const float *x, int64_t stride, int64_t n, double start, double step, int len,

@@ -29,6 +29,8 @@ void cs_ecg_opts_default(cs_ecg_opts *o)
     o->train_records = "DS1";
     o->val_records = "";
     o->test_records = "DS2";
+    o->cinc_rate = 500;
+    o->cinc_length = 5000;
 }
 
 static int parse_num(const char **p, long *v)

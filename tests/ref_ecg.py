@@ -16,7 +16,14 @@ readers, which tests/t_ecg_ref.sh holds `test_ecg --dump` output against.
       listed on a tie) and the split from strat_fold, and compares; compares
       the samples of the first NDATA records of each split with a NumPy decode
       of their format-16 .dat.
-  ref_ecg.py make-bad DIR MITDB PTBXL
+  ref_ecg.py cinc DUMP CINC TABLE RATE LENGTH LEADS [first]
+      DUMP.{train,test}.ids/.f32 of a CinC folder read with the code-to-class
+      TABLE ("code,class" rows).  Computes each record's label from its
+      "# Dx:" comment (one class, else skipped; with `first`, the class of
+      the first listed code in the table), reads the MATLAB v4 .mat with
+      NumPy (int16, leads x samples, column-major), resamples to RATE with
+      np.interp, cuts or zero-pads to LENGTH and compares (within 1e-5).
+  ref_ecg.py make-bad DIR MITDB PTBXL CINC
       Writes the malformed inputs tests/t_ecg_cli.sh feeds to coreset.
 
 Written from the PhysioNet format descriptions and PTB-XL's documentation,
@@ -183,6 +190,67 @@ def ptbxl(args):
           (len(want), kept, skipped, ndata))
 
 
+def cinc(args):
+    dump, root, table, rate, length, leads = args[:6]
+    rate, length, leads = float(rate), int(length), leads.split(",")
+    first = len(args) > 6 and args[6] == "first"
+    code_class, names = {}, []
+    with open(table, newline="") as f:
+        for row in csv.reader(f):
+            if not row[0].isdigit():
+                continue
+            if row[1] not in names:
+                names.append(row[1])
+            code_class[row[0]] = names.index(row[1])
+    got = {}
+    for split in ("train", "val", "test"):
+        ids, labels = read_ids(dump, split)
+        if not ids:
+            continue
+        x = np.fromfile("%s.%s.f32" % (dump, split), dtype="<f4").reshape(len(ids), len(leads), length)
+        for rec, y, xi in zip(ids, labels, x):
+            got[rec] = (y, xi)
+    checked = 0
+    for hea in sorted(f for f in os.listdir(root) if f.endswith(".hea")):
+        rec = hea[:-4]
+        lines = open(os.path.join(root, hea)).read().splitlines()
+        first_line = lines[0].split()
+        nsig, fs, n = int(first_line[1]), float(first_line[2]), int(first_line[3])
+        dx = next(ln.split(":", 1)[1] for ln in lines if ln.lstrip("# ").startswith("Dx:"))
+        classes = [code_class[c.strip()] for c in dx.split(",") if c.strip() in code_class]
+        label = None
+        if classes and (first or len(set(classes)) == 1):
+            label = classes[0]
+        if label is None:
+            if rec in got:
+                fail("%s: expected skipped, C gave label %d" % (rec, got[rec][0]))
+            continue
+        if rec not in got or got[rec][0] != label:
+            fail("%s: expected label %d, C gave %s" % (rec, label, got.get(rec, (None,))[0]))
+        sig = [ln.split() for ln in lines[1:1 + nsig]]
+        desc = [s_[-1].lower() for s_ in sig]
+        gains = np.array([float(s_[2].split("(")[0].split("/")[0]) for s_ in sig])
+        base = np.array([int(s_[2].split("(")[1].split(")")[0]) for s_ in sig])
+        raw = open(os.path.join(root, rec + ".mat"), "rb").read()
+        mopt, rows, cols = np.frombuffer(raw[:12], "<i4")
+        if (mopt, rows, cols) != (30, nsig, n):
+            fail("%s.mat: MATLAB header %s" % (rec, (mopt, rows, cols)))
+        adc = np.frombuffer(raw[24:], "<i2").reshape(n, nsig)
+        phys = ((adc - base) / gains).astype(np.float32)
+        pos = np.arange(length) * (fs / rate)
+        pos = pos[pos <= n - 1]
+        ref = np.zeros((len(leads), length))
+        for k, name in enumerate(leads):
+            ref[k, :len(pos)] = np.interp(pos, np.arange(n), phys[:, desc.index(name.lower())].astype(np.float64))
+        err = np.abs(ref - got[rec][1]).max()
+        if not err <= 1e-5:
+            fail("%s: samples differ by up to %g" % (rec, err))
+        checked += 1
+    if checked != len(got):
+        fail("C kept %d records, the reference %d" % (len(got), checked))
+    print("cinc records %d equal" % checked)
+
+
 def write_record(folder, name, samples, beats_at):
     """A one-lead format-212 record (MLII, 360 Hz) with N beats at beats_at."""
     os.makedirs(folder, exist_ok=True)
@@ -206,7 +274,7 @@ def write_record(folder, name, samples, beats_at):
 
 
 def make_bad(args):
-    out, mitdb, ptb = args
+    out, mitdb, ptb, cinc_dir = args
     sine = [int(100 * np.sin(i / 5.0)) for i in range(100)]
     # A record shorter than the beat window, alone and beside record 100.
     write_record(os.path.join(out, "shortonly"), "short", sine, [10, 50, 95])
@@ -226,7 +294,24 @@ def make_bad(args):
         os.symlink(os.path.join(ptb, "scp_statements.csv"), os.path.join(d, "scp_statements.csv"))
         if text is not None:
             open(os.path.join(d, "ptbxl_database.csv"), "w", newline="").write(text)
+    # CinC: a .mat whose MATLAB header disagrees with the .hea; a header
+    # without its Dx comment beside a good record; code-to-class tables.
+    for name in ("cinc_badmat", "cinc_nodx"):
+        os.makedirs(os.path.join(out, name))
+    mat = bytearray(open(os.path.join(cinc_dir, "E07500.mat"), "rb").read())
+    mat[4] = 11  # 11 rows where the header has 12 signals
+    open(os.path.join(out, "cinc_badmat", "E07500.mat"), "wb").write(mat)
+    os.symlink(os.path.join(cinc_dir, "E07500.hea"), os.path.join(out, "cinc_badmat", "E07500.hea"))
+    for ext in ("hea", "mat"):
+        os.symlink(os.path.join(cinc_dir, "E07500." + ext), os.path.join(out, "cinc_nodx", "E07500." + ext))
+    os.symlink(os.path.join(cinc_dir, "E07501.mat"), os.path.join(out, "cinc_nodx", "E07501.mat"))
+    hea = [ln for ln in open(os.path.join(cinc_dir, "E07501.hea")) if "Dx:" not in ln]
+    open(os.path.join(out, "cinc_nodx", "E07501.hea"), "w").write("".join(hea))
+    open(os.path.join(out, "classes.csv"), "w").write(
+        "code,class\n426783006,NSR\n427084000,STach\n426177001,SB\n164889003,AF\n59118001,RBBB\n713427006,RBBB\n")
+    open(os.path.join(out, "classes_twice.csv"), "w").write("426783006,NSR\n426783006,SB\n")
+    open(os.path.join(out, "classes_notcode.csv"), "w").write("code,class\n426783006,NSR\nSB,426177001\n")
 
 
 if __name__ == "__main__":
-    {"beats": beats, "ptbxl": ptbxl, "make-bad": make_bad}[sys.argv[1]](sys.argv[2:])
+    {"beats": beats, "ptbxl": ptbxl, "cinc": cinc, "make-bad": make_bad}[sys.argv[1]](sys.argv[2:])

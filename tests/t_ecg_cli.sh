@@ -64,13 +64,31 @@ else
 fi
 
 # --- bad input ----------------------------------------------------------------
-if ! have_py numpy || [ ! -f "$MITDB/100.atr" ] || [ ! -f "$PTBXL/ptbxl_database.csv" ]; then
-    skip bad_inputs "numpy, '$MITDB' or '$PTBXL' missing"
+CINC=$DATA/cinc2021
+if ! have_py numpy || [ ! -f "$MITDB/100.atr" ] || [ ! -f "$PTBXL/ptbxl_database.csv" ] || [ ! -f "$CINC/E07501.hea" ]; then
+    skip bad_inputs "numpy, '$MITDB', '$PTBXL' or '$CINC' missing"
     exit 0
 fi
 B=$TMP/bad
 mkdir -p "$B"
-"$PY" tests/ref_ecg.py make-bad "$B" "$(cd "$MITDB" && pwd)" "$(cd "$PTBXL" && pwd)" || fail make_bad "ref_ecg.py make-bad failed"
+"$PY" tests/ref_ecg.py make-bad "$B" "$(cd "$MITDB" && pwd)" "$(cd "$PTBXL" && pwd)" "$(cd "$CINC" && pwd)" ||
+    fail make_bad "ref_ecg.py make-bad failed"
+
+# CinC: the class table per split; codes outside the table are ignored and counted.
+"$CS" inspect --set "ecg.classes=$B/classes.csv" "$CINC" >"$TMP/text" 2>"$TMP/err"
+if [ $? = 0 ] && grep -q '^format   cinc' "$TMP/text" && grep -Eq '^1 STach +[0-9]+ +[0-9]+$' "$TMP/text" &&
+    grep -Eq '^4 RBBB +0 +0$' "$TMP/text" && grep -q "records hold Dx codes outside ecg.classes" "$TMP/err"; then
+    pass inspect_cinc; else fail inspect_cinc "$(cat "$TMP/text" "$TMP/err")"; fi
+expect_error cinc_needs_classes "a cinc dataset needs ecg.classes" "$CS" inspect "$CINC"
+expect_error cinc_code_twice "'$B/classes_twice.csv': line 2: code 426783006 is in classes 'NSR' and 'SB'" \
+    "$CS" inspect --set "ecg.classes=$B/classes_twice.csv" "$CINC"
+expect_error cinc_not_a_code "'$B/classes_notcode.csv': line 3: 'SB' is not a SNOMED CT code" \
+    "$CS" inspect --set "ecg.classes=$B/classes_notcode.csv" "$CINC"
+expect_error cinc_bad_mat "'$B/cinc_badmat/E07500.mat': MATLAB v4 header (type 30, 11 x 5000, data at byte 24) does not match" \
+    "$CS" inspect --set "ecg.classes=$B/classes.csv" --set dataset.kind=cinc "$B/cinc_badmat"
+"$CS" inspect --set "ecg.classes=$B/classes.csv" --set ecg.test_fraction=0 "$B/cinc_nodx" >"$TMP/text" 2>"$TMP/err"
+if [ $? = 0 ] && grep -q "1 train, 0 val, 0 test (0 padded); skipped 0 with several classes, 0 with none in ecg.classes, 1 without a Dx comment" "$TMP/err"; then
+    pass cinc_no_dx_skipped; else fail cinc_no_dx_skipped "$(cat "$TMP/err")"; fi
 
 expect_error ptbxl_without_csv "cannot open '$B/ptbxl_nocsv/ptbxl_database.csv': No such file" "$CS" inspect "$B/ptbxl_nocsv"
 expect_error ptbxl_without_csv_kind "cannot open '$B/ptbxl_nocsv/ptbxl_database.csv'" \

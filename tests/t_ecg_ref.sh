@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # t_ecg_ref.sh - the ECG dataset readers against tests/ref_ecg.py, an
 # independent NumPy/CSV reader: MIT-BIH beats (which beats are kept, their
-# AAMI labels, the cut and resampled samples within 1e-5) and PTB-XL (labels
-# and splits of the first 100 records, samples of a few records bit-exact).
+# AAMI labels, the cut and resampled samples within 1e-5), PTB-XL (labels
+# and splits of the first 100 records, samples of a few records bit-exact)
+# and CinC records (labels through a code table, samples resampled, cut or
+# padded).
 . "$(dirname "$0")/lib.sh"
 BIN=${CORESET_BUILD:-build/cpu}/tests/test_ecg
 if [ ! -x "$BIN" ]; then skip build "no $BIN (run make test-build)"; exit 0; fi
@@ -42,3 +44,20 @@ ptbxl() {
 }
 ptbxl ptbxl_single_label
 ptbxl ptbxl_first_by_likelihood ecg.multi_label=first
+
+# cinc NAME RATE LENGTH LEADS [KEY=VALUE...]: CinC records with a code table.
+cinc() {
+    local name=$1 rate=$2 len=$3 leads=$4; shift 4
+    if [ ! -f "$DATA/cinc2021/E07500.hea" ]; then skip "$name" "'$DATA/cinc2021' not found"; return; fi
+    printf 'code,class\n426783006,NSR\n427084000,STach\n426177001,SB\n164889003,AF\n59118001,RBBB\n713427006,RBBB\n' \
+        >"$TMP/classes.csv"
+    if ! "$BIN" --dump "$DATA/cinc2021" "$TMP/$name" 1000 "ecg.classes=$TMP/classes.csv" "ecg.cinc_rate=$rate" \
+        "ecg.cinc_length=$len" "ecg.leads=$leads" "$@" 2>"$TMP/err"; then
+        fail "$name" "dump: $(tail -2 "$TMP/err")"; return; fi
+    local mode=
+    [ "$*" = ecg.multi_label=first ] && mode=first
+    if "$PY" tests/ref_ecg.py cinc "$TMP/$name" "$DATA/cinc2021" "$TMP/classes.csv" "$rate" "$len" "$leads" $mode \
+        >"$TMP/$name.out" 2>&1; then pass "$name"; else fail "$name" "$(tail -2 "$TMP/$name.out")"; fi
+}
+cinc cinc_12_leads 500 5000 I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6
+cinc cinc_resampled_first 257 3000 V1,II ecg.multi_label=first

@@ -1,8 +1,8 @@
 /* test_ecg.c - the ECG dataset readers: the CSV reader, the scp_codes
  * parser, the AAMI table, fold and record lists, resampling, per-sample
  * normalisation, and on the bundled data the MIT-BIH beat table of record
- * 100, the random and record beat splits, PTB-XL splits and a partial PTB-XL
- * copy.
+ * 100, the random and record beat splits, PTB-XL splits, a partial PTB-XL
+ * copy and CinC records through a dx_mapping_scored.csv-style table.
  *
  * `test_ecg --dump PATH OUT MAXDATA [KEY=VALUE...]` opens PATH with the config
  * keys given and writes, per split, OUT.<split>.ids ("id label" per sample)
@@ -466,6 +466,41 @@ static void test_ptbxl_partial(void)
     cs_dataset_free(full);
 }
 
+/* CinC: classes in table order, a stratified record split, 12 x 5000. */
+static void test_cinc(void)
+{
+    const char *dir = harness_data_path("cinc2021");
+    if (!dir || !harness_data_path("cinc2021/E07500.mat"))
+        return;
+    char table[600], set[700];
+    snprintf(table, sizeof table, "%s/classes.csv", harness_tmpdir());
+    FILE *f = fopen(table, "w");
+    fputs("Dx,SNOMEDCTCode,Abbreviation\nsinus rhythm,426783006,NSR\nsinus tachycardia,427084000,STach\n"
+          "sinus bradycardia,426177001,SB\n",
+          f);
+    fclose(f);
+    snprintf(set, sizeof set, "ecg.classes=%s", table);
+    const char *sets[] = {set, "ecg.test_fraction=0.25", NULL};
+    cs_dataset *ds = NULL;
+    CHECK_OK(open_with(&ds, dir, sets));
+    if (!ds)
+        return;
+    CHECK(!strcmp(cs_dataset_format(ds), "cinc") && cs_dataset_num_classes(ds) == 3);
+    CHECK(!strcmp(cs_dataset_class_name(ds, 0), "NSR") && !strcmp(cs_dataset_class_name(ds, 2), "SB"));
+    const cs_split_info *tr = cs_dataset_split(ds, "train");
+    CHECK(tr && tr->shape[0] == 12 && tr->shape[1] == 5000);
+    int64_t htr[5], hte[5];
+    histogram(ds, "train", htr);
+    histogram(ds, "test", hte);
+    for (int k = 0; k < 3; k++)
+        CHECK_MSG(hte[k] == llround(0.25 * (double)(htr[k] + hte[k])), "class %d: %lld test of %lld", k,
+                  (long long)hte[k], (long long)(htr[k] + hte[k]));
+    CHECK(htr[1] + hte[1] > 10);
+    char id[64];
+    CHECK(cs_dataset_sample_id(ds, "train", 0, id, sizeof id) && id[0] != 0);
+    cs_dataset_free(ds);
+}
+
 static void test_kind_checks(void)
 {
     cs_dataset *ds = NULL;
@@ -537,5 +572,6 @@ int main(int argc, char **argv)
     RUN(test_record_split);
     RUN(test_ptbxl_bundled);
     RUN(test_ptbxl_partial);
+    RUN(test_cinc);
     return harness_done();
 }
