@@ -16,7 +16,7 @@
  * Splits: random per class (stratified, seeded), or by record lists.  Open
  * reads every record once (which verifies the header checksums); reads cut
  * beats from one cached record at a time, so reading a split in order decodes
- * each record once. */
+ * each record once (and a dataset must not be read from two threads). */
 #include "ds_ecg.h"
 
 #include "../common/err.h"
@@ -140,7 +140,7 @@ static const char *beats_sample_id(cs_dataset *ds, int s, int64_t i, char *buf, 
 static const ds_ops beats_ops = {beats_read, beats_close, beats_sample_id};
 
 typedef struct tally {
-    int no_atr, no_lead, paced, unlisted;
+    int no_atr, no_lead, paced, unlisted, used;
     char first_no_atr[64], first_no_lead[64], paced_names[256];
     int64_t edge, other, invalid;
     int64_t per_class[NCLASS];
@@ -156,8 +156,9 @@ static int window_invalid(const beats_rec *r, int nleads, const float *phys, int
     return 0;
 }
 
-/* The beats of one record (its header already read into r) into c->all. */
-static int add_record_beats(beats_ctx *c, int ri, const char *path, tally *t, int keep_paced)
+/* The beats of one record (its header already read into r) into c->all;
+ * a paced record is left out before a missing lead (lead_missing) counts. */
+static int add_record_beats(beats_ctx *c, int ri, const char *path, tally *t, int keep_paced, int lead_missing)
 {
     beats_rec *r = &c->rec[ri];
     cs_wfdb_ann *ann = NULL;
@@ -176,6 +177,12 @@ static int add_record_beats(beats_ctx *c, int ri, const char *path, tally *t, in
             snprintf(t->paced_names + k, sizeof t->paced_names - k, "%s%s", k ? " " : "", r->name);
         goto out;
     }
+    if (lead_missing) {
+        if (t->no_lead++ == 0)
+            snprintf(t->first_no_lead, sizeof t->first_no_lead, "%s", r->name);
+        goto out;
+    }
+    t->used++;
     if ((rc = cs_wfdb_read_physical(&r->h, NULL, &phys)))
         goto out;
     double fs = r->h.fs;
@@ -230,7 +237,7 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
         int n = 0, mlen = 0;
         const char *miss = NULL;
         int pick = rc ? 0 : ecg_pick_leads(&r->h, o->leads, 0, r->lead, &n, &miss, &mlen);
-        int skip = 0;
+        int skip = 0, lead_missing = 0;
         if (pick < 0) {
             rc = pick;
         } else if (!rc && !cs_path_exists(atr)) {
@@ -238,9 +245,7 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
                 snprintf(t->first_no_atr, sizeof t->first_no_atr, "%s", names[i]);
             skip = 1;
         } else if (!rc && pick > 0) {
-            if (t->no_lead++ == 0)
-                snprintf(t->first_no_lead, sizeof t->first_no_lead, "%s", names[i]);
-            skip = 1;
+            lead_missing = 1;
         } else if (!rc && c->nleads && n != c->nleads) {
             rc = cs_error(CS_EFORMAT, "'%s.hea': %d leads where other records have %d", path, n, c->nleads);
         }
@@ -248,7 +253,8 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
             cs_wfdb_header_release(&r->h);
             continue;
         }
-        c->nleads = n;
+        if (!lead_missing)
+            c->nleads = n;
         if (!(r->name = strdup(names[i]))) {
             cs_wfdb_header_release(&r->h);
             rc = cs_error(CS_ENOMEM, "out of memory");
@@ -256,7 +262,7 @@ static int load_records(cs_dataset *ds, beats_ctx *c, const cs_ecg_opts *o, tall
         }
         c->nrec++;
         int64_t before = c->all.n;
-        if ((rc = add_record_beats(c, c->nrec - 1, path, t, o->paced)))
+        if ((rc = add_record_beats(c, c->nrec - 1, path, t, o->paced, lead_missing)))
             break;
         for (int64_t k = before; o->split_by_record && k < c->all.n; k++)
             c->all.b[k].cls |= which << 8; /* the split rides along until split_beats */
@@ -311,7 +317,7 @@ static void report(const cs_dataset *ds, const beats_ctx *c, const tally *t)
                 t->paced_names);
     cs_info("'%s': %lld beats of %d records (N %lld, S %lld, V %lld, F %lld, Q %lld); skipped %lld whose "
             "window runs off the record, %lld outside the AAMI classes, %lld with invalid samples",
-            ds->path, (long long)c->all.n, c->nrec - t->paced, (long long)t->per_class[0], (long long)t->per_class[1],
+            ds->path, (long long)c->all.n, t->used, (long long)t->per_class[0], (long long)t->per_class[1],
             (long long)t->per_class[2], (long long)t->per_class[3], (long long)t->per_class[4],
             (long long)t->edge, (long long)t->other, (long long)t->invalid);
 }
@@ -341,7 +347,7 @@ int ds_open_beats(cs_dataset *ds, const cs_ecg_opts *o)
     if (c->all.n == 0)
         return cs_error(CS_EFORMAT, "'%s': no beats left to use (%d records read, %lld beats off the record's "
                         "ends, %lld outside the AAMI classes)",
-                        ds->path, c->nrec - t.paced, (long long)t.edge, (long long)t.other);
+                        ds->path, t.used, (long long)t.edge, (long long)t.other);
     if (!o->split_by_record && (rc = random_split(c, o)))
         return rc;
     if ((rc = split_beats(c)) || (rc = ds_set_class_names(ds, ecg_aami_names, NCLASS)))
