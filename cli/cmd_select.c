@@ -200,6 +200,8 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--top, --sample and --ccs exclude each other");
     if (have_tau && !p->filter)
         return cs_usage_error(cmd, "--tau and --phi apply to --focus-filter only");
+    if (p->order != CS_ORDER_HARD && (sample || ccs))
+        return cs_usage_error(cmd, "--order applies to --top only");
     if (have_beta && !sample)
         return cs_usage_error(cmd, "--beta applies to --sample only");
     if (have_cut && !ccs)

@@ -191,7 +191,8 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
     attrs[na++] = (cs_kv){"n", nbuf};
     attrs[na++] = (cs_kv){"m", mbuf};
     for (int i = 0; i < ix.num_keys; i++)
-        attrs[na++] = (cs_kv){ix.kv[i].key, ix.kv[i].value};
+        if (strcmp(ix.kv[i].key, "index") != 0 && strcmp(ix.kv[i].key, "exported") != 0)
+            attrs[na++] = (cs_kv){ix.kv[i].key, ix.kv[i].value}; /* those two are this export's */
     char idx_abs[PATH_MAX];
     attrs[na++] = (cs_kv){"index", realpath(a->idx_path, idx_abs) ? idx_abs : a->idx_path};
     if (a->exported) {
