@@ -18,6 +18,7 @@ CS=${CORESET_BIN:-./coreset}
 PY=${PY:-/usr/bin/python3}
 LIMIT_KB=$((200 * 1024))
 out=bench/results/export_memory.txt
+desc=$(git describe --always --dirty 2>/dev/null || echo unknown) # before the results file changes
 dir=$(mktemp -d "${TMPDIR:-/tmp}/coreset-exportmem-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 need_kb=$("$PY" -c "print(int($GB * 1.3 * 1024 * 1024))")
@@ -86,7 +87,7 @@ PY
 
 src_bytes=$(stat -c %s "$dir/src.h5")
 {
-    echo "# bench/export_memory.sh $GB  ($(date -u +%Y-%m-%d), $(git describe --always --dirty 2>/dev/null))"
+    echo "# bench/export_memory.sh $GB  ($(date -u +%Y-%m-%d), $desc)"
     echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores shared"
     echo "# source: synthetic HDF5, $(sed -n 's/^# n: //p' "$dir/ten.idx") train images 3x64x64 uint8 + 2000 val + 2000 test, $((src_bytes / 1000000)) MB"
     echo "# index: 10% uniformly at random, $(sed -n 's/^# m: //p' "$dir/ten.idx") samples"
