@@ -54,5 +54,9 @@ int cmd_train(int argc, char **argv);
 extern const char cmd_train_usage[];
 int cmd_dump(int argc, char **argv);
 extern const char cmd_dump_usage[];
+int cmd_select(int argc, char **argv);
+extern const char cmd_select_usage[];
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_usage[];
 
 #endif

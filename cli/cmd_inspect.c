@@ -10,8 +10,9 @@ const char cmd_inspect_usage[] =
     "usage: coreset inspect [--json] [--images NAME] [--labels NAME] [--num-classes N] [-c CONFIG] [--set KEY=VALUE]... [--print-config] [PATH]\n"
     "\n"
     "Summarise a dataset (HDF5, .npz, .npy, IDX file or folder, PTB-XL or WFDB\n"
-    "database folder), a WFDB record, a run directory (trajectory.cst, scores.h5)\n"
-    "or a trajectory file (.cst).\n"
+    "database folder), a WFDB record, a run directory (trajectory.cst, scores.h5),\n"
+    "a trajectory file (.cst) or an index file (.idx: its header and the class\n"
+    "histogram of its samples).\n"
     "Without PATH, the dataset of the config (-c, or ./coreset.yaml).\n"
     "\n"
     "options:\n"
@@ -100,7 +101,8 @@ int cmd_inspect(int argc, char **argv)
         if (!opts.num_classes)
             opts.num_classes = from_cfg.num_classes;
     }
-    rc = inspect_is_run(path)    ? inspect_run(stdout, path, json)
+    rc = inspect_is_index(path)  ? inspect_index(stdout, path)
+         : inspect_is_run(path)  ? inspect_run(stdout, path, json)
          : inspect_is_wfdb(path) ? inspect_wfdb(stdout, path, json)
                                  : inspect_dataset(stdout, path, &opts, json);
     if (rc) {

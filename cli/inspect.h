@@ -11,6 +11,11 @@
 int inspect_dataset(FILE *out, const char *path, const cs_dataset_opts *opts, int json);
 /* A WFDB record (PATH or PATH.hea): signals, rate, length, units, annotation counts. */
 int inspect_wfdb(FILE *out, const char *record, int json);
+/* An index file (coreset-index(5)): its header and the class histogram of
+ * the selected samples, labels read from the source dataset. */
+int inspect_index(FILE *out, const char *path);
+/* 1 if `path` ends in .idx. */
+int inspect_is_index(const char *path);
 /* 1 if `path` names a WFDB record (PATH.hea exists, or PATH ends in .hea). */
 int inspect_is_wfdb(const char *path);
 /* A run directory (run.yaml, trajectory.cst, scores.h5, index files) or a

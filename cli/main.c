@@ -17,6 +17,8 @@ const cs_command cs_commands[] = {
     {"inspect", cmd_inspect, cmd_inspect_usage, "summarise a dataset, WFDB record, run or index file"},
     {"score", cmd_score, cmd_score_usage, "train the surrogate, record every sample, compute every score"},
     {"train", cmd_train, cmd_train_usage, "train a model on a dataset or a coreset and evaluate it"},
+    {"select", cmd_select, cmd_select_usage, "select a coreset from a run's scores: write an index file"},
+    {"export", cmd_export, cmd_export_usage, "write the pruned dataset an index file describes"},
     {"dump", cmd_dump, cmd_dump_usage, "export a run's trajectory as CSV, HDF5 or raw columns"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {NULL, NULL, NULL, NULL},

@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define ROWS_PER_BLOCK 4096
 
 /* A chunked, compressed dataset of `n` rows of one sample shape. */
 static hid_t create_rows(hid_t file, const char *name, hid_t type, int rank, const int64_t *shape,
@@ -42,7 +39,11 @@ static hid_t create_rows(hid_t file, const char *name, hid_t type, int rank, con
             H5Pset_filter(dcpl, CS_H5Z_FILTER_ZSTD, H5Z_FLAG_MANDATORY, 1, &level);
         }
     }
-    hid_t ds = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    /* Names such as "train/images" keep a source's group layout. */
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t ds = H5Dcreate2(file, name, type, space, lcpl, dcpl, H5P_DEFAULT);
+    H5Pclose(lcpl);
     H5Pclose(dcpl);
     H5Sclose(space);
     if (ds < 0)
@@ -107,7 +108,6 @@ static int export_split(hid_t file, const cs_export_params *p, const cs_export_s
     hid_t xds = -1, yds = -1;
     uint8_t *in = NULL, *out = NULL;
     int32_t *yin = NULL, *yout = NULL;
-    int64_t *sidx = NULL;
 
     xds = create_rows(file, s->images_name, xfile, info->rank, info->shape, m, p);
     yds = create_rows(file, s->labels_name, H5T_STD_I32LE, 0, NULL, m, p);
@@ -115,19 +115,20 @@ static int export_split(hid_t file, const cs_export_params *p, const cs_export_s
         rc = CS_EINTERNAL;
         goto out;
     }
-    in = cs_malloc(row * ROWS_PER_BLOCK);
-    out = cs_malloc(row * ROWS_PER_BLOCK);
-    yin = cs_malloc(sizeof *yin * ROWS_PER_BLOCK);
-    yout = cs_malloc(sizeof *yout * ROWS_PER_BLOCK);
+    const int64_t block = cs_export_block_rows(row);
+    in = cs_malloc(row * (size_t)block);
+    out = cs_malloc(row * (size_t)block);
+    yin = cs_malloc(sizeof *yin * (size_t)block);
+    yout = cs_malloc(sizeof *yout * (size_t)block);
     if (!in || !out || !yin || !yout) {
         rc = CS_ENOMEM;
         goto out;
     }
     int64_t written = 0, k = 0;
-    for (int64_t start = 0; start < info->n && written < m; start += ROWS_PER_BLOCK) {
-        int64_t count = info->n - start < ROWS_PER_BLOCK ? info->n - start : ROWS_PER_BLOCK;
+    for (int64_t start = 0; start < info->n && written < m; start += block) {
+        int64_t count = info->n - start < block ? info->n - start : block;
         /* Skip blocks holding no selected row without reading them. */
-        if (s->idx && s->idx[k] >= start + count)
+        if (s->idx && (k >= m || s->idx[k] >= start + count))
             continue;
         if ((rc = cs_dataset_read(p->src, s->split, start, count, in, yin)))
             goto out;
@@ -149,8 +150,8 @@ static int export_split(hid_t file, const cs_export_params *p, const cs_export_s
         written += nout;
     }
     if (s->idx) {
-        char name[128];
-        snprintf(name, sizeof name, "%s_source_index", s->split);
+        char name[320];
+        cs_export_aux_name(s, "source_index", name, sizeof name);
         hid_t ids = create_rows(file, name, H5T_STD_I64LE, 0, NULL, m, p);
         if (ids < 0 || (rc = write_rows(ids, 0, m, H5T_NATIVE_INT64, s->idx, p->out_path, name))) {
             rc = rc ? rc : CS_EINTERNAL;
@@ -160,7 +161,7 @@ static int export_split(hid_t file, const cs_export_params *p, const cs_export_s
         }
         H5Dclose(ids);
         if (s->scores) {
-            snprintf(name, sizeof name, "%s_score", s->split);
+            cs_export_aux_name(s, "score", name, sizeof name);
             hid_t sds = create_rows(file, name, H5T_IEEE_F32LE, 0, NULL, m, p);
             if (sds < 0 || (rc = write_rows(sds, 0, m, H5T_NATIVE_FLOAT, s->scores, p->out_path, name))) {
                 rc = rc ? rc : CS_EINTERNAL;
@@ -180,32 +181,35 @@ out:
     free(out);
     free(yin);
     free(yout);
-    free(sidx);
     return rc;
 }
 
 int cs_export_h5(const cs_export_params *p)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    int rc = cs_check_output_dir(p->out_path);
-    if (rc)
-        return rc;
+    int rc = 0;
     if (p->comp == CS_COMP_ZSTD && (rc = cs_h5_register_zstd()))
         return rc;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", p->out_path, (long)getpid());
-    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0)
-        return cs_error(CS_EIO, "cannot create '%s'", tmp);
+    /* HDF5 writes the temporary file cs_afile made; the commit fsyncs that
+     * inode through the afile's descriptor and renames it into place. */
+    cs_afile af;
+    if ((rc = cs_afile_open(&af, p->out_path)))
+        return rc;
+    hid_t file = H5Fcreate(af.tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) {
+        rc = cs_error(CS_EIO, "cannot create '%s'", af.tmp_path);
+        cs_afile_abort(&af);
+        return rc;
+    }
     for (int i = 0; i < p->nsplits && !rc; i++)
         rc = export_split(file, p, &p->splits[i]);
     for (int i = 0; i < p->nattrs && !rc; i++)
         rc = write_attr(file, p->attrs[i].key, p->attrs[i].value, p->out_path);
     if (H5Fclose(file) < 0 && !rc)
-        rc = cs_error(CS_EIO, "cannot write '%s'", tmp);
-    if (!rc && rename(tmp, p->out_path) != 0)
-        rc = cs_error_errno(CS_EIO, "cannot rename '%s' to '%s'", tmp, p->out_path);
+        rc = cs_error(CS_EIO, "cannot write '%s'", af.tmp_path);
     if (rc)
-        unlink(tmp);
+        cs_afile_abort(&af);
+    else
+        rc = cs_afile_commit(&af);
     return rc;
 }

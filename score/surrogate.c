@@ -14,6 +14,7 @@
 #include "../train/trainer.h"
 #include "scores_file.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,8 +147,13 @@ int cs_rescore(const cs_config *cfg, const char *run_dir)
     snprintf(nep, sizeof nep, "%d", T);
     snprintf(nruns, sizeof nruns, "%d", R);
     snprintf(seed, sizeof seed, "%d", cfg->train.seed);
+    /* An absolute dataset path, so that selection and export work from any
+     * folder (the config's path is relative to where `coreset score` ran). */
+    char dataset[PATH_MAX];
+    if (!realpath(cfg->dataset.path, dataset))
+        snprintf(dataset, sizeof dataset, "%s", cfg->dataset.path);
     cs_kv attrs[] = {
-        {"dataset", cfg->dataset.path}, {"dataset_sha256", sha},  {"split", cfg->dataset.train_split},
+        {"dataset", dataset}, {"dataset_sha256", sha},  {"split", cfg->dataset.train_split},
         {"num_classes", ncls},          {"images", cfg->dataset.images}, {"labels", cfg->dataset.labels},
         {"epochs", nep},                {"runs", nruns},          {"seed", seed},
         {"tool_version", CS_VERSION},

@@ -2,9 +2,10 @@
  * section 4 defines it:
  *  1. drop the hardest floor(drop * len) members (the score's important end,
  *     ties: the lower index counts as harder);
- *  2. cut [min, max] of the remaining scores into k equal-width strata,
- *     stratum floor((s - min) / ((max - min) / k)), clamped to k - 1 (all in
- *     stratum 0 when max == min);
+ *  2. cut [min, max] of the remaining finite scores into k equal-width
+ *     strata, stratum floor((s - min) / ((max - min) / k)), clamped to
+ *     [0, k - 1] (so +inf goes to k - 1, -inf to 0; all in stratum 0 when
+ *     max == min or no score is finite);
  *  3. visit strata from the smallest (ties: lower stratum), each taking
  *     min(size, floor(left / strata left)), counting empty strata;
  *  4. inside a stratum take the members with the smallest uniform draws,
@@ -95,9 +96,13 @@ int cs_ccs_pick(const cs_cand *a, int64_t len, const double *u, const double *sc
             out[got++] = a[h[j].idx].idx;
         goto out;
     }
+    /* The range of the finite scores: an infinite one (forgetting's "never
+     * correct") falls into the end stratum on its side. */
     double lo = INFINITY, hi = -INFINITY;
     for (int64_t j = ndrop; j < len; j++) {
         double v = score[a[h[j].idx].idx];
+        if (!isfinite(v))
+            continue;
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
     }

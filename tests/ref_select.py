@@ -3,6 +3,10 @@
 stage (../shared/METHODS.md section 4), written from the definitions, not
 from select/*.c.
 
+ref_select.py --check RUN IDX - recompute the selection an index file's
+header describes from RUN/scores.h5 (h5py) and compare it with the file's
+indices; prints what differs and exits 1 if anything does.
+
 DIR holds the inputs the C test wrote (meta.txt "N C"; labels.i32,
 score.f64, conf.f64, focus.f64, loss.f64, raw little-endian) and cases.txt,
 one case a line:
@@ -128,10 +132,12 @@ def ccs(members, u, tier, score, direction, drop, strata, n):
         extra = dropped_pos[::-1][: n - len(kept_pos)]
         return members[np.concatenate([kept_pos, extra])]
     s = score[members[kept_pos]]
-    lo, hi = s.min(), s.max()
+    fin = s[np.isfinite(s)]  # infinite scores go to the end stratum on their side
+    lo, hi = (fin.min(), fin.max()) if len(fin) else (0.0, 0.0)
     width = (hi - lo) / strata
     if width > 0:
-        b = np.minimum(np.floor((s - lo) / width), strata - 1).astype(int)
+        with np.errstate(invalid="ignore"):
+            b = np.clip(np.floor((s - lo) / width), 0, strata - 1).astype(int)
     else:
         b = np.zeros(len(s), dtype=int)
     sizes = np.bincount(b, minlength=strata)
@@ -158,8 +164,10 @@ def ccs(members, u, tier, score, direction, drop, strata, n):
 
 def run_case(c, labels, score, conf, focus, loss, ncls):
     n = len(labels)
-    m = budget(c["rate"], n)
-    unrel = ((conf < 0.7) & (focus < 0.7)).astype(int) if c["filter"] else np.zeros(n, int)
+    m = c["count"] if c.get("count") else budget(c["rate"], n)
+    tau, phi = c.get("tau", 0.7), c.get("phi", 0.7)
+    # NaN focus (never computed) compares false: such a sample stays reliable.
+    unrel = ((conf < tau) & (focus < phi)).astype(int) if c["filter"] else np.zeros(n, int)
     if c["quota"] == "none":
         groups = [(np.arange(n), MASK)]
         nq = [m]
@@ -192,7 +200,79 @@ def run_case(c, labels, score, conf, focus, loss, ncls):
     return np.sort(np.concatenate(chosen))
 
 
+RANDOM_STREAM = 0x72616E646F6D  # "random": the stream of the random baseline's keys
+
+
+def random_scores(n, seed):
+    rng = Xoshiro.stream(seed, RANDOM_STREAM)
+    return np.array([(rng.next() >> 11) * 2.0 ** -53 for _ in range(n)])
+
+
+def read_index(path):
+    """(header dict, indices) of an index file, parsed by hand from coreset-index(5)."""
+    head, idx = {}, []
+    with open(path) as f:
+        lines = f.read().splitlines()
+    assert lines[0] == "# coreset-index 1", "bad marker in %s" % path
+    for line in lines[1:]:
+        if line.startswith("# "):
+            k, v = line[2:].split(": ", 1)
+            head[k] = v
+        elif line:
+            idx.append(int(line))
+    return head, np.array(idx, dtype=np.int64)
+
+
+def case_from_header(h):
+    """The run_case dictionary an index header describes."""
+    samp = h["sampling"].split()
+    kv = dict(x.split("=") for x in samp[1:])
+    filt = h["filter"].split()
+    fkv = dict(x.split("=") for x in filt[1:])
+    order = h["order"].split(":")
+    if "*" in h["score"]:
+        raise SystemExit("ref_select.py: focus-weighted scores are not modelled here")
+    return dict(
+        quota=h["quota"], pick=samp[0], order=order[0],
+        lo=float(order[1]) if len(order) > 1 else 0.0, hi=float(order[2]) if len(order) > 1 else 0.0,
+        filter=int(filt[0] != "off"), tau=float(fkv.get("tau", 0.7)), phi=float(fkv.get("phi", 0.7)),
+        rate=float(h.get("rate", 0)), count=int(h.get("count", 0)), seed=int(h["seed"]),
+        drop=float(kv.get("drop", 0.1)), strata=int(kv.get("strata", 50)), beta=float(kv.get("beta", 1)),
+        dir=1 if h["score-direction"] == "high" else -1, score=h["score"])
+
+
+def check(run, idx_path):
+    import h5py
+
+    head, got = read_index(idx_path)
+    c = case_from_header(head)
+    with h5py.File(os.path.join(run, "scores.h5"), "r") as f:
+        labels = f["labels"][:].astype(np.int64)
+        sc = f["scores"]
+        ncls = int(f.attrs["num_classes"])
+        score = random_scores(len(labels), c["seed"]) if c["score"] == "random" else sc[c["score"]][:]
+        conf, focus, loss = sc["late_conf"][:], sc["focus"][:], sc["late_loss"][:]
+    want = run_case(c, labels, score, conf, focus, loss, ncls)
+    problems = []
+    if int(head["n"]) != len(labels):
+        problems.append("n %s, scores.h5 has %d" % (head["n"], len(labels)))
+    if len(got) != len(want) or int(head["m"]) != len(want):
+        problems.append("m: file %s (%d lines), reference %d" % (head["m"], len(got), len(want)))
+    else:
+        diff = np.flatnonzero(got != want)
+        if len(diff):
+            problems.append("%d of %d indices differ, first at entry %d: file %d, reference %d"
+                            % (len(diff), len(want), diff[0], got[diff[0]], want[diff[0]]))
+    for p in problems:
+        print("ref_select.py: %s: %s" % (idx_path, p))
+    if not problems:
+        print("ref_select.py: %s: %d indices match the reference" % (idx_path, len(want)))
+    return 1 if problems else 0
+
+
 def main():
+    if sys.argv[1] == "--check":
+        sys.exit(check(sys.argv[2], sys.argv[3]))
     d = sys.argv[1]
     n, ncls = map(int, open(os.path.join(d, "meta.txt")).read().split())
     rd = lambda name, dt: np.fromfile(os.path.join(d, name), dtype=dt)

@@ -1,0 +1,249 @@
+/* cmd_select.c - `coreset select [RUN]`: option parsing, the per-class table
+ * and the index file; the selection itself is select/run_select.c. */
+#include "cli.h"
+
+#include "../common/err.h"
+#include "../common/fsio.h"
+#include "../common/log.h"
+#include "../select/run_select.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char cmd_select_usage[] =
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE]\n"
+    "\n"
+    "Select a coreset from the scores of a run directory (default: the current\n"
+    "directory) and write its index file. Prints a per-class table on stdout.\n"
+    "\n"
+    "options:\n"
+    "  --rate R          keep M = ceil(R * N) samples, 0 < R <= 1\n"
+    "  --count M         keep exactly M samples\n"
+    "  --by SCORE        the score to rank by: a score of scores.h5 or random\n"
+    "                    (default: eva; aum with --ccs)\n"
+    "  --quota MODE      class quotas: none, proportional (default), balanced, sqrt, rcap\n"
+    "  --top             keep the top n_c of each class in the chosen order (default)\n"
+    "  --sample          sample n_c per class with probability ~ exp(loss / beta)\n"
+    "  --beta B          sampling temperature (default 1)\n"
+    "  --order ORDER     hard (the score's important end, default), easy, band:LO:HI\n"
+    "  --focus-weighted  rank by rank01(score) * focus (Grad-CAM focus weighting)\n"
+    "  --focus-filter    take unreliable samples (late conf < tau and focus < phi) last\n"
+    "  --tau T, --phi P  the filter's thresholds (default 0.7, 0.7)\n"
+    "  --ccs             coverage-centric selection over score strata (CCS)\n"
+    "  --hard-cutoff B   CCS: drop the hardest fraction B first (default 0.1)\n"
+    "  --seed S          seed of every random draw (default 0)\n"
+    "  --dry-run         print the table, write nothing\n"
+    "  --npy             also write the indices as an int64 .npy beside the index\n"
+    "  -o, --output FILE the index file (default RUN/coreset-<score>-<rate>.idx)\n"
+    "  -q, --quiet       errors only\n"
+    "  -v, --verbose     more detail\n"
+    "  -h, --help        show this help\n";
+
+/* One row per class (one "all" row with quota none): sizes, what was kept,
+ * the mean score on each side, and with the filter the unreliable count. */
+static void print_table(FILE *fp, const cs_run_selection *s, int filter)
+{
+    const cs_select_report *r = &s->report;
+    fprintf(fp, "%-8s %10s %10s %8s %14s %14s", "class", "N_c", "n_c", "kept%", "mean_kept",
+            "mean_dropped");
+    fprintf(fp, filter ? " %10s\n" : "\n", "unreliable");
+    int64_t unrel = 0;
+    for (int c = 0; c < r->num_rows; c++) {
+        const cs_select_row *w = &r->rows[c];
+        char label[16];
+        if (r->num_rows == 1 && s->num_classes > 1)
+            snprintf(label, sizeof label, "all");
+        else
+            snprintf(label, sizeof label, "%d", c);
+        fprintf(fp, "%-8s %10lld %10lld %8.2f %14.6g %14.6g", label, (long long)w->n_total,
+                (long long)w->n_kept, w->n_total ? 100.0 * (double)w->n_kept / (double)w->n_total : 0.0,
+                w->mean_kept, w->mean_dropped);
+        if (filter)
+            fprintf(fp, " %10lld", (long long)w->n_unreliable);
+        fputc('\n', fp);
+        unrel += w->n_unreliable;
+    }
+    fprintf(fp, "%-8s %10lld %10lld %8.2f", "total", (long long)r->n, (long long)r->m,
+            r->n ? 100.0 * (double)r->m / (double)r->n : 0.0);
+    if (filter)
+        fprintf(fp, " %14s %14s %10lld", "", "", (long long)unrel);
+    fputc('\n', fp);
+}
+
+static int write_outputs(const cs_run_selection *s, const char *path, int npy)
+{
+    int rc = cs_index_write(path, &s->index);
+    if (rc || !npy)
+        return rc;
+    char npath[4200];
+    size_t l = strlen(path);
+    if (l > 4 && strcmp(path + l - 4, ".idx") == 0)
+        l -= 4;
+    snprintf(npath, sizeof npath, "%.*s.npy", (int)l, path);
+    if ((rc = cs_index_write_npy(npath, s->idx, s->m)))
+        return rc;
+    cs_info("wrote '%s'", npath);
+    return 0;
+}
+
+int cmd_select(int argc, char **argv)
+{
+    const cs_command *cmd = cs_find_command("select");
+    enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_FF,
+           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY };
+    static const struct option longopts[] = {
+        {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
+        {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
+        {"beta", required_argument, NULL, O_BETA}, {"top", no_argument, NULL, O_TOP},
+        {"sample", no_argument, NULL, O_SAMPLE}, {"order", required_argument, NULL, O_ORDER},
+        {"focus-weighted", no_argument, NULL, O_FW}, {"focus-filter", no_argument, NULL, O_FF},
+        {"tau", required_argument, NULL, O_TAU}, {"phi", required_argument, NULL, O_PHI},
+        {"ccs", no_argument, NULL, O_CCS}, {"hard-cutoff", required_argument, NULL, O_CUT},
+        {"seed", required_argument, NULL, O_SEED}, {"dry-run", no_argument, NULL, O_DRY},
+        {"npy", no_argument, NULL, O_NPY}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    cs_run_select_args a;
+    cs_run_select_args_init(&a);
+    cs_select_params *p = &a.params;
+    int have_rate = 0, have_count = 0, top = 0, sample = 0, ccs = 0, dry = 0, npy = 0;
+    int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0;
+    const char *out = NULL;
+    double d;
+    long l;
+    int c;
+    while ((c = cs_getopt(argc, argv, "hqvo:", longopts, cmd)) != -1) {
+        switch (c) {
+        case 'h':
+            return CS_EXIT_OK;
+        case O_RATE:
+            if (cs_parse_double(optarg, &d) || !(d > 0.0 && d <= 1.0))
+                return cs_usage_error(cmd, "--rate must lie in (0, 1], got '%s'", optarg);
+            p->rate = d;
+            have_rate = 1;
+            break;
+        case O_COUNT:
+            if (cs_parse_long(optarg, &l) || l < 1)
+                return cs_usage_error(cmd, "--count must be a positive integer, got '%s'", optarg);
+            p->count = l;
+            have_count = 1;
+            break;
+        case O_BY:
+            a.score = optarg;
+            have_by = 1;
+            break;
+        case O_QUOTA:
+            if (cs_quota_parse(optarg, &p->quota))
+                return cs_usage_error(cmd, "--quota: %s", cs_errmsg());
+            break;
+        case O_BETA:
+            if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--beta must be a positive number, got '%s'", optarg);
+            p->beta = d;
+            have_beta = 1;
+            break;
+        case O_TOP:
+            top = 1;
+            break;
+        case O_SAMPLE:
+            sample = 1;
+            break;
+        case O_ORDER:
+            if (cs_order_parse(optarg, &p->order, &p->band_lo, &p->band_hi))
+                return cs_usage_error(cmd, "--order: %s", cs_errmsg());
+            break;
+        case O_FW:
+            a.focus_weighted = 1;
+            break;
+        case O_FF:
+            p->filter = 1;
+            break;
+        case O_TAU:
+        case O_PHI:
+            if (cs_parse_double(optarg, &d) || !(d >= 0.0 && d <= 1.0))
+                return cs_usage_error(cmd, "--%s must lie in [0, 1], got '%s'", c == O_TAU ? "tau" : "phi", optarg);
+            *(c == O_TAU ? &p->tau : &p->phi) = d;
+            have_tau = 1;
+            break;
+        case O_CCS:
+            ccs = 1;
+            break;
+        case O_CUT:
+            if (cs_parse_double(optarg, &d) || !(d >= 0.0 && d < 1.0))
+                return cs_usage_error(cmd, "--hard-cutoff must lie in [0, 1), got '%s'", optarg);
+            p->ccs_drop = d;
+            have_cut = 1;
+            break;
+        case O_SEED:
+            if (cs_parse_long(optarg, &l) || l < 0)
+                return cs_usage_error(cmd, "--seed must be a non-negative integer, got '%s'", optarg);
+            p->seed = (uint64_t)l;
+            break;
+        case O_DRY:
+            dry = 1;
+            break;
+        case O_NPY:
+            npy = 1;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            return CS_EXIT_USAGE;
+        }
+    }
+    if (have_rate == have_count)
+        return cs_usage_error(cmd, have_rate ? "--rate and --count exclude each other"
+                                             : "give the budget: --rate R or --count M");
+    if (top + sample + ccs > 1)
+        return cs_usage_error(cmd, "--top, --sample and --ccs exclude each other");
+    if (have_tau && !p->filter)
+        return cs_usage_error(cmd, "--tau and --phi apply to --focus-filter only");
+    if (p->order != CS_ORDER_HARD && (sample || ccs))
+        return cs_usage_error(cmd, "--order applies to --top only");
+    if (have_beta && !sample)
+        return cs_usage_error(cmd, "--beta applies to --sample only");
+    if (have_cut && !ccs)
+        return cs_usage_error(cmd, "--hard-cutoff applies to --ccs only");
+    p->pick = sample ? CS_PICK_SAMPLE : ccs ? CS_PICK_CCS : CS_PICK_TOP;
+    /* CCS stratifies by AUM unless told otherwise, as its authors do (METHODS.md 4). */
+    if (ccs && !have_by)
+        a.score = "aum";
+    if (!cs_run_score_known(a.score))
+        return cs_usage_error(cmd, "%s", cs_errmsg());
+    if (optind < argc - 1)
+        return cs_usage_error(cmd, "select takes one RUN directory");
+    if (optind < argc)
+        a.run_dir = argv[optind];
+
+    /* A bad output path is reported before any work (and nothing is printed). */
+    if (out && cs_check_output_dir(out)) {
+        cs_print_error();
+        return CS_EXIT_ERR;
+    }
+    cs_run_selection s;
+    if (cs_run_select(&a, &s)) {
+        cs_print_error();
+        if (strstr(cs_errmsg(), "is not a run directory"))
+            fprintf(stderr, "hint: give the folder 'coreset score' wrote, or run there\n");
+        return CS_EXIT_ERR;
+    }
+    char path[4200];
+    if (out)
+        snprintf(path, sizeof path, "%s", out);
+    else
+        snprintf(path, sizeof path, "%s/%s", a.run_dir, s.default_name);
+    print_table(stdout, &s, p->filter);
+    int rc = CS_EXIT_OK;
+    if (dry) {
+        cs_info("dry run: '%s' not written", path);
+    } else if (write_outputs(&s, path, npy)) {
+        cs_print_error();
+        rc = CS_EXIT_ERR;
+    } else {
+        cs_info("wrote '%s' (%lld of %lld samples)", path, (long long)s.m, (long long)s.n);
+    }
+    cs_run_selection_release(&s);
+    return rc;
+}
