@@ -16,63 +16,93 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int sha256_folder(const char *path, char hex[65])
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+static int push_name(name_list *l, const char *rel, const char *root)
 {
-    DIR *d = opendir(path);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **grown = realloc(l->v, cap * sizeof *grown);
+        if (!grown)
+            return cs_error(CS_ENOMEM, "out of memory listing '%s'", root);
+        l->v = grown;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(rel)))
+        return cs_error(CS_ENOMEM, "out of memory listing '%s'", root);
+    l->n++;
+    return 0;
+}
+
+/* Every regular file under root/rel (rel "" for root itself), as paths
+ * relative to root; names starting with '.' are left out at every level.
+ * Datasets such as PTB-XL keep their records in subfolders (records100/00000/),
+ * so the hash must reach them. */
+static int list_files(const char *root, const char *rel, name_list *l, int depth)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    if (depth > 16)
+        return cs_error(CS_EFORMAT, "folder '%s' nests deeper than 16 levels", dir);
+    DIR *d = opendir(dir);
     if (!d)
-        return cs_error_errno(CS_EIO, "cannot open folder '%s'", path);
-    char **names = NULL;
-    size_t count = 0, cap = 0;
+        return cs_error_errno(CS_EIO, "cannot open folder '%s'", dir);
     int rc = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while (!rc && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char full[4096];
+        char full[4096], sub[4096];
         struct stat st;
-        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
-        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) >= (int)sizeof full ||
+            snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >= (int)sizeof sub) {
+            rc = cs_error(CS_EINVAL, "path too long under '%s'", root);
+            break;
+        }
+        if (stat(full, &st) != 0)
             continue;
-        if (count == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **grown = realloc(names, cap * sizeof *names);
-            if (!grown) {
-                rc = cs_error(CS_ENOMEM, "out of memory listing '%s'", path);
-                goto out;
-            }
-            names = grown;
-        }
-        if (!(names[count] = strdup(e->d_name))) {
-            rc = cs_error(CS_ENOMEM, "out of memory listing '%s'", path);
-            goto out;
-        }
-        count++;
+        if (S_ISREG(st.st_mode))
+            rc = push_name(l, sub, root);
+        else if (S_ISDIR(st.st_mode))
+            rc = list_files(root, sub, l, depth + 1);
     }
-    if (count == 0) {
+    closedir(d);
+    return rc;
+}
+
+static int sha256_folder(const char *path, char hex[65])
+{
+    name_list l = {0};
+    int rc = list_files(path, "", &l, 0);
+    if (rc)
+        goto out;
+    if (l.n == 0) {
         rc = cs_error(CS_EFORMAT, "folder '%s' holds no files", path);
         goto out;
     }
-    qsort(names, count, sizeof *names, cmp_str);
+    qsort(l.v, l.n, sizeof *l.v, cmp_str);
     cs_sha256 s;
     cs_sha256_init(&s);
-    for (size_t i = 0; i < count; i++) {
-        char full[4096], fhex[65];
-        snprintf(full, sizeof full, "%s/%s", path, names[i]);
+    for (size_t i = 0; i < l.n; i++) {
+        char full[8200], fhex[65];
+        snprintf(full, sizeof full, "%s/%s", path, l.v[i]);
         if ((rc = cs_sha256_file(full, fhex)))
             goto out;
         cs_sha256_update(&s, fhex, 64);
         cs_sha256_update(&s, "  ", 2);
-        cs_sha256_update(&s, names[i], strlen(names[i]));
+        cs_sha256_update(&s, l.v[i], strlen(l.v[i]));
         cs_sha256_update(&s, "\n", 1);
     }
     uint8_t dig[32];
     cs_sha256_final(&s, dig);
     cs_sha256_hex(dig, hex);
 out:
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
-    closedir(d);
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
     return rc;
 }
 

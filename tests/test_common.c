@@ -6,6 +6,8 @@
 #include "../common/sha256.h"
 #include "harness.h"
 
+#include "../formats/dataset_sha.h"
+
 static void digest_of(const char *s, size_t n, char hex[65])
 {
     cs_sha256 h;
@@ -50,6 +52,50 @@ static void test_sha256_file_vs_sha256sum(void)
     pclose(p);
     CHECK_OK(cs_sha256_file(path, got));
     CHECK(strcmp(want, got) == 0);
+}
+
+/* A dataset folder's hash reaches into subfolders (PTB-XL keeps its records
+ * in records100/00000/) and equals the documented shell pipeline. */
+static void test_dataset_sha_folder(void)
+{
+    char root[600], path[800], cmd[2400], want[65] = {0}, got[65], flat[65];
+    snprintf(root, sizeof root, "%s/ds", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/records/00000' '%s/.hidden'", root, root);
+    CHECK(system(cmd) == 0);
+    static const char *files[] = {"b.csv", "a.csv", "records/00000/r1.dat", "records/00000/r1.hea",
+                                  "records/top.txt", ".hidden/x", ".dot"};
+    for (int i = 0; i < 7; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, files[i]);
+        FILE *fp = fopen(path, "w");
+        CHECK(fp != NULL);
+        if (fp) {
+            fprintf(fp, "content %d of %s\n", i, files[i]);
+            fclose(fp);
+        }
+    }
+    CHECK_OK(cs_dataset_sha256(root, got));
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && find . -type f | grep -v '/[.]' | sed 's|^[.]/||' | LC_ALL=C sort | xargs sha256sum | sha256sum",
+             root);
+    FILE *p = popen(cmd, "r");
+    if (!p || fscanf(p, "%64s", want) != 1) {
+        harness_skip("sha256sum not available");
+        if (p)
+            pclose(p);
+        return;
+    }
+    pclose(p);
+    CHECK(strcmp(want, got) == 0);
+    /* A change inside a subfolder changes the hash. */
+    snprintf(path, sizeof path, "%s/records/00000/r1.dat", root);
+    FILE *fp = fopen(path, "a");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputc('x', fp);
+        fclose(fp);
+    }
+    CHECK_OK(cs_dataset_sha256(root, flat));
+    CHECK(strcmp(flat, got) != 0);
 }
 
 static void test_rng(void)
@@ -134,6 +180,7 @@ int main(void)
 {
     RUN(test_sha256_vectors);
     RUN(test_sha256_file_vs_sha256sum);
+    RUN(test_dataset_sha_folder);
     RUN(test_rng);
     RUN(test_afile);
     RUN(test_error_prefix);
