@@ -12,7 +12,7 @@ void cs_batchnorm_forward(float *out, float *mean, float *invstd, float *run_mea
                           int hw, int train, float momentum, float eps, int nthreads)
 {
     size_t cnt = (size_t)n * hw;
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if ((size_t)n * c * hw > 65536)
     for (int ch = 0; ch < c; ch++) {
         double mu, var;
         if (train) {
@@ -57,7 +57,7 @@ void cs_batchnorm_backward(float *din, float *dgamma, float *dbeta, const float 
                            const float *gamma, int n, int c, int hw, int train, int nthreads)
 {
     size_t cnt = (size_t)n * hw;
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if ((size_t)n * c * hw > 65536)
     for (int ch = 0; ch < c; ch++) {
         float m = mean[ch], is = invstd[ch];
         double sdy = 0.0, sdyx = 0.0; /* sum dy, sum dy * xhat */

@@ -7,7 +7,11 @@
  *   - optional outputs may be NULL (din NULL: no input gradient wanted, dw NULL: no
  *     parameter gradients, e.g. the Grad-CAM path);
  *   - `nthreads` fixes the OpenMP team; results are bit-identical for a given value
- *     (static chunks, per-thread partial sums reduced in thread order). */
+ *     (static chunks, per-thread partial sums reduced in thread order);
+ *   - layers whose results do not depend on how work is split (all but the convolution's
+ *     weight gradient) run on one thread below 65536 elements: a parallel region costs
+ *     more than such work, and milliseconds of spinning on a machine busier than its
+ *     cores. */
 #ifndef CS_NN_LAYERS_H
 #define CS_NN_LAYERS_H
 

@@ -11,7 +11,7 @@ void cs_maxpool2d_forward(const cs_window *d, float *out, int *argmax, const flo
 {
     int planes = d->n * d->c;
     size_t ip = (size_t)d->h * d->w, op = (size_t)d->ho * d->wo;
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if ((size_t)planes * ip > 65536)
     for (int pl = 0; pl < planes; pl++) {
         const float *src = in + ip * pl;
         float *o = out + op * pl;
@@ -46,7 +46,7 @@ void cs_maxpool2d_backward(const cs_window *d, float *din, const float *dout, co
 {
     int planes = d->n * d->c;
     size_t ip = (size_t)d->h * d->w, op = (size_t)d->ho * d->wo;
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if ((size_t)planes * ip > 65536)
     for (int pl = 0; pl < planes; pl++) {
         float *dx = din + ip * pl;
         memset(dx, 0, sizeof(float) * ip);

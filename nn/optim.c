@@ -10,7 +10,7 @@
 void cs_sgd_step(float *p, const float *g, float *buf, size_t n, float lr, float momentum,
                  float wd, int nesterov, int nthreads)
 {
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         float gi = g[i] + wd * p[i];
         if (momentum != 0.0f) {
@@ -28,7 +28,7 @@ void cs_adamw_step(float *p, const float *g, float *m, float *v, size_t n, float
     double bc1 = 1.0 - pow(beta1, (double)step);
     float bc2_sqrt = (float)sqrt(1.0 - pow(beta2, (double)step));
     float step_size = (float)(lr / bc1);
-#pragma omp parallel for schedule(static) num_threads(nthreads)
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         p[i] *= 1.0f - lr * wd;
         m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
