@@ -55,6 +55,20 @@ typedef struct cs_backend_ops {
     void (*add_inplace)(void *ctx, float *acc, const float *x, size_t n);
     void (*copy)(void *ctx, float *dst, const float *src, size_t n);
 
+    /* Activations in the backend's own layout (optional: NULL means plain NCHW, moved
+     * with upload/download).  n samples of c channels and hw positions. */
+    void (*act_upload)(void *ctx, float *dst, const float *host_nchw, int n, int c, int hw);
+    void (*act_download)(void *ctx, float *host_nchw, const float *src, int n, int c, int hw);
+    /* Optional: create what a convolution of this shape needs now (the model calls it at
+     * its largest batch when it is built); 0 or an error with the message set. */
+    int (*conv_prepare)(void *ctx, const cs_window *d);
+    /* Optional: the name of the kernel a convolution pass runs (0 forward, 1 backward-data,
+     * 2 backward-weights) for a prepared shape, or NULL. */
+    const char *(*conv_impl)(void *ctx, const cs_window *d, int pass);
+    /* Optional: 0, or the first error an op met since the last call (message set then);
+     * ops return nothing, so the model asks after each pass. */
+    int (*status)(void *ctx);
+
     /* optimisers over flat slabs (see optim.h for the exact update rules) */
     void (*sgd_step)(void *ctx, float *p, const float *g, float *buf, size_t n, float lr,
                      float momentum, float wd, int nesterov);
@@ -67,13 +81,27 @@ typedef struct cs_backend {
     void *ctx;
 } cs_backend;
 
-/* The CPU reference backend with a fixed OpenMP team size (<= 0: omp_get_max_threads()).
- * Results are bit-identical for a given team size.  It sets OpenBLAS to one thread for
- * the whole process (the layers parallelise around sgemm themselves). */
+/* The CPU backend to train with: the oneDNN one where the build has oneDNN (CS_HAVE_DNNL),
+ * with Winograd convolutions, else the reference.  nthreads as below. */
 int cs_backend_cpu_create(cs_backend **be, int nthreads);
+/* The CPU reference backend (cpu_backend.c: NCHW, im2col + sgemm) with a fixed OpenMP
+ * team size (<= 0: omp_get_max_threads()).  Results are bit-identical for a given team
+ * size.  It sets OpenBLAS to one thread for the whole process (the layers parallelise
+ * around sgemm themselves). */
+int cs_backend_ref_create(cs_backend **be, int nthreads);
+/* The oneDNN CPU backend (dnnl_backend.c): convolutions by oneDNN on activations kept in
+ * oneDNN's blocked layout (layout_c16.h), the other layers by our loops on that layout;
+ * winograd allows Winograd kernels for 3x3 stride-1 convolutions.  Bit-identical for a
+ * given team size.  CS_EUNSUP in builds without oneDNN. */
+int cs_backend_dnnl_create(cs_backend **be, int nthreads, int winograd);
+/* The reference backend's table, for CPU backends that replace only some of its ops (their
+ * context must start with the team size, an int, like the reference's). */
+const cs_backend_ops *cs_backend_ref_ops(void);
 /* Any backend: release its context and the handle; NULL is fine. */
 void cs_backend_free(cs_backend *be);
-/* The CPU backend's team size. */
+/* The kernel a convolution pass runs on this backend (ops->conv_impl), or "reference". */
+const char *cs_backend_conv_impl(const cs_backend *be, const cs_window *d, int pass);
+/* A CPU backend's team size. */
 int cs_backend_cpu_threads(const cs_backend *be);
 
 #endif

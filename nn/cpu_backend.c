@@ -1,5 +1,6 @@
 /* cpu_backend.c - the CPU reference backend: the layers.h/optim.h functions behind the
- * backend table, with the team size kept in the context. */
+ * backend table, with the team size kept in the context (its first field, which every
+ * CPU backend's context shares, see cs_backend_cpu_threads). */
 #include "backend.h"
 #include "gemm.h"
 #include "optim.h"
@@ -157,7 +158,7 @@ static void cpu_adamw(void *ctx, float *p, const float *g, float *m, float *v, s
 static void cpu_release(void *ctx) { free(ctx); }
 
 static const cs_backend_ops cpu_ops = {
-    .name = "cpu",
+    .name = "cpu-ref",
     .release = cpu_release,
     .alloc = cpu_alloc,
     .free = cpu_free,
@@ -184,7 +185,9 @@ static const cs_backend_ops cpu_ops = {
     .adamw_step = cpu_adamw,
 };
 
-int cs_backend_cpu_create(cs_backend **out, int nthreads)
+const cs_backend_ops *cs_backend_ref_ops(void) { return &cpu_ops; }
+
+int cs_backend_ref_create(cs_backend **out, int nthreads)
 {
     *out = NULL;
     cs_backend *be = cs_calloc(1, sizeof *be);
@@ -212,3 +215,18 @@ void cs_backend_free(cs_backend *be)
 }
 
 int cs_backend_cpu_threads(const cs_backend *be) { return NT(be->ctx); }
+
+const char *cs_backend_conv_impl(const cs_backend *be, const cs_window *d, int pass)
+{
+    const char *s = be->ops->conv_impl ? be->ops->conv_impl(be->ctx, d, pass) : "reference";
+    return s ? s : "(not prepared)";
+}
+
+int cs_backend_cpu_create(cs_backend **be, int nthreads)
+{
+#ifdef CS_HAVE_DNNL
+    return cs_backend_dnnl_create(be, nthreads, 1);
+#else
+    return cs_backend_ref_create(be, nthreads);
+#endif
+}

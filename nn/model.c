@@ -187,6 +187,14 @@ int mb_linear(cs_model *m, int in, int out_f, const char *prefix)
     if (!nd)
         return -1;
     const mtensor *t = &m->tensors[in];
+    /* backends may keep activations in their own layout, which agrees with NCHW only for
+     * a 1x1 input: linear layers follow global pooling */
+    if (t->h * t->w != 1) {
+        m->failed = 1;
+        cs_error(CS_EINTERNAL, "model '%s': linear layer '%s' on a %dx%d input; it must follow global pooling",
+                 m->spec.name, prefix, t->h, t->w);
+        return -1;
+    }
     int in_f = t->c * t->h * t->w;
     int shape[2] = {out_f, in_f};
     nd->pw = new_param(m, prefix, "weight", PK_LIN_W, 2, shape);
@@ -308,6 +316,9 @@ static int finalize(cs_model *m)
             size_t w = m->be->ops->conv_ws_floats(m->be->ctx, &nd->win);
             if (w > m->ws_floats)
                 m->ws_floats = w;
+            int rc;
+            if (m->be->ops->conv_prepare && (rc = m->be->ops->conv_prepare(m->be->ctx, &nd->win)))
+                return rc;
         } else if (nd->kind == NODE_BN) {
             int c = m->tensors[nd->in].c;
             if (!(nd->mean = balloc(m, sizeof(float) * c)) ||
@@ -333,6 +344,9 @@ static int finalize(cs_model *m)
     m->dlogits = cs_calloc(B * K, sizeof(float));
     m->loss = cs_calloc(B, sizeof(float));
     if (!m->logits_host || !m->probs || !m->dlogits || !m->loss)
+        return CS_ENOMEM;
+    if (m->be->ops->act_download && m->last_conv_t >= 0 &&
+        !(m->last_conv_host = cs_calloc(B * tsize(&m->tensors[m->last_conv_t]), sizeof(float))))
         return CS_ENOMEM;
     m->logits_t = m->ntensors - 1;
     return 0;
@@ -397,6 +411,7 @@ void cs_model_free(cs_model *m)
     free(m->probs);
     free(m->dlogits);
     free(m->loss);
+    free(m->last_conv_host);
     free(m->tensors);
     free(m->nodes);
     free(m->layers);
@@ -465,7 +480,10 @@ int cs_model_forward(cs_model *m, const float *x, int batch, int train)
     m->batch = batch;
     m->train = train;
     mtensor *t0 = &m->tensors[0];
-    ops->upload(ctx, t0->val, x, sizeof(float) * batch * tsize(t0));
+    if (ops->act_upload)
+        ops->act_upload(ctx, t0->val, x, batch, t0->c, t0->h * t0->w);
+    else
+        ops->upload(ctx, t0->val, x, sizeof(float) * batch * tsize(t0));
     for (int i = 0; i < m->nnodes; i++) {
         mnode *nd = &m->nodes[i];
         mtensor *in = &m->tensors[nd->in], *out = &m->tensors[nd->out];
@@ -501,7 +519,11 @@ int cs_model_forward(cs_model *m, const float *x, int batch, int train)
     }
     ops->download(ctx, m->logits_host, m->tensors[m->logits_t].val,
                   sizeof(float) * batch * m->spec.num_classes);
-    return 0;
+    if (m->last_conv_host) {
+        const mtensor *lc = &m->tensors[m->last_conv_t];
+        ops->act_download(ctx, m->last_conv_host, lc->val, batch, lc->c, lc->h * lc->w);
+    }
+    return ops->status ? ops->status(ctx) : 0;
 }
 
 /* Where an input gradient goes: the tensor's grad the first time, scratch after. */
@@ -591,7 +613,12 @@ void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dl
     ops->upload(ctx, dl, dlogits, sizeof(float) * B * m->spec.num_classes);
     ops->linear_backward(ctx, dg, NULL, NULL, dl, fin->val, P(m, fc->pw), B, (int)tsize(fin),
                          m->spec.num_classes);
-    ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
+    if (ops->act_download) { /* into the backend's layout, then NCHW for the caller */
+        ops->gap_backward(ctx, lc->grad, dg, B, lc->c, lc->h * lc->w);
+        ops->act_download(ctx, dlast, lc->grad, B, lc->c, lc->h * lc->w);
+    } else {
+        ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
+    }
 }
 
 int cs_model_find_layer(const cs_model *m, const char *name)
@@ -651,7 +678,7 @@ const float *cs_model_last_conv(const cs_model *m, int shape[4])
     shape[1] = t->c;
     shape[2] = t->h;
     shape[3] = t->w;
-    return t->val;
+    return m->last_conv_host ? m->last_conv_host : t->val;
 }
 
 size_t cs_model_num_params(const cs_model *m) { return m->n_train; }

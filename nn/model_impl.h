@@ -55,6 +55,8 @@ struct cs_model {
     float *scratch;       /* gradient joins, Grad-CAM */
     size_t ws_floats, scratch_floats;
     float *logits_host, *probs, *loss, *dlogits;
+    float *last_conv_host; /* NCHW copy of the last conv block's activations, for backends
+                            * with their own activation layout (ops->act_download) */
     int logits_t, last_conv_t, gap_node, fc_node;
 };
 

@@ -5,7 +5,8 @@
  * relative error = max|ours - torch| / max(max|torch|, 1e-12) <= 1e-4 for the train-mode
  * logits and loss, every parameter gradient, every state tensor (weights and BN running
  * statistics) after three optimiser steps on the batch, and the eval-mode logits after
- * them.  Skips visibly when $PY has no torch. */
+ * them.  Each case runs on the default CPU backend (oneDNN in builds that have it) and on
+ * the reference backend.  Skips visibly when $PY has no torch. */
 #include "harness.h"
 
 #include <stdint.h>
@@ -70,8 +71,9 @@ static double cmp(const reffile *f, const char *name, const float *ours, size_t 
     return e;
 }
 
-static void run_case(const char *file, const char *arch, int ndim, int width, int nstages,
-                     const int *blocks, int ksize, int stem_stride)
+/* One case on one backend: the default CPU backend (oneDNN where built), or the reference. */
+static void run_case_on(const char *file, const char *arch, int ndim, int width, int nstages,
+                        const int *blocks, int ksize, int stem_stride, int reference)
 {
     int have = make_refs();
     if (have == 0) {
@@ -113,7 +115,12 @@ static void run_case(const char *file, const char *arch, int ndim, int width, in
     if (!lr)
         goto out;
     s.num_classes = lr->dims[1];
-    CHECK_OK(cs_backend_cpu_create(&be, 2));
+    if (reference)
+        CHECK_OK(cs_backend_ref_create(&be, 2));
+    else
+        CHECK_OK(cs_backend_cpu_create(&be, 2));
+    if (!be)
+        goto out;
     CHECK_OK(cs_model_create(&m, &s, B, be));
     if (!m)
         goto out;
@@ -190,9 +197,9 @@ static void run_case(const char *file, const char *arch, int ndim, int width, in
     }
     CHECK_OK(cs_model_forward(m, x, B, 0));
     cmp(&f, "eval_logits", cs_model_logits(m), (size_t)B * s.num_classes, &w_eval);
-    printf("  %s: worst relative error: logits+loss %.2g, gradients %.2g, after 3 steps %.2g, "
+    printf("  %s on %s: worst relative error: logits+loss %.2g, gradients %.2g, after 3 steps %.2g, "
            "eval logits %.2g (bound %g)\n",
-           file, w_logit, w_grad, w_step, w_eval, TOL);
+           file, be->ops->name, w_logit, w_grad, w_step, w_eval, TOL);
 out:
     free(x);
     free(meta);
@@ -202,6 +209,14 @@ out:
     cs_model_free(m);
     cs_backend_free(be);
     ref_release(&f);
+}
+
+static void run_case(const char *file, const char *arch, int ndim, int width, int nstages,
+                     const int *blocks, int ksize, int stem_stride)
+{
+    run_case_on(file, arch, ndim, width, nstages, blocks, ksize, stem_stride, 0);
+    if (!h_skipped_now)
+        run_case_on(file, arch, ndim, width, nstages, blocks, ksize, stem_stride, 1);
 }
 
 static void test_cnn_small_sgd(void)
