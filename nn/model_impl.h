@@ -12,6 +12,7 @@ typedef struct mtensor {
     int c, h, w;        /* per sample */
     float *val, *grad;  /* max_batch * c*h*w; grad is a shared slot (NULL for the input) */
     int written;        /* backward: grad holds a value already (join by adding) */
+    int shares_val;     /* val is another tensor's (an in-place ReLU, see share_relu_inputs) */
 } mtensor;
 
 /* A tensor Grad-CAM may target, under its PyTorch module name (the module's output). */
