@@ -38,12 +38,16 @@ typedef struct conv_entry {
     dnnl_primitive_t w_to_fwd, w_to_bwd; /* plain -> kernel weights; NULL when the same */
     dnnl_primitive_t dw_add;             /* kernel weight gradient -> plain, accumulating */
     dnnl_memory_t w_plain, w_fwd, w_bwd, dw_kernel, dw_plain;
+    dnnl_memory_t scratch[3];           /* each pass's view of the shared scratchpad */
 } conv_entry;
 
 struct cs_dnnl_conv {
     int nt, winograd;
     dnnl_engine_t eng;
     dnnl_stream_t stream;
+    dnnl_primitive_attr_t attr; /* user-managed scratchpad */
+    void *scratch;              /* one scratchpad for every primitive: calls are sequential */
+    size_t scratch_bytes;
     conv_entry **e;
     int ne, cap;
 };
@@ -111,6 +115,12 @@ int cs_dnnl_conv_create(cs_dnnl_conv **out, int nthreads, int winograd)
     dnnl_status_t s = dnnl_engine_create(&cc->eng, dnnl_cpu, 0);
     if (s == dnnl_success)
         s = dnnl_stream_create(&cc->stream, cc->eng, dnnl_stream_default_flags);
+    /* oneDNN's own scratchpads came from malloc per execution: large ones were mapped,
+     * faulted in and unmapped every step (a tenth of a ResNet-18 step in the kernel) */
+    if (s == dnnl_success)
+        s = dnnl_primitive_attr_create(&cc->attr);
+    if (s == dnnl_success)
+        s = dnnl_primitive_attr_set_scratchpad_mode(cc->attr, dnnl_scratchpad_mode_user);
     if (s != dnnl_success) {
         cs_dnnl_conv_free(cc);
         return cs_error(CS_EINTERNAL, "oneDNN: cannot create a CPU engine (status %d)", (int)s);
@@ -128,6 +138,7 @@ static void entry_free(conv_entry *e)
         dnnl_primitive_desc_destroy(e->pd[i]);
         dnnl_memory_destroy(e->src[i]);
         dnnl_memory_destroy(e->dst[i]);
+        dnnl_memory_destroy(e->scratch[i]);
     }
     dnnl_primitive_t prims[] = {e->src_to_plain, e->src_to_user, e->dst_to_plain, e->dst_to_user,
                                 e->w_to_fwd,     e->w_to_bwd,    e->dw_add};
@@ -147,6 +158,8 @@ void cs_dnnl_conv_free(cs_dnnl_conv *cc)
     for (int i = 0; i < cc->ne; i++)
         entry_free(cc->e[i]);
     free(cc->e);
+    free(cc->scratch);
+    dnnl_primitive_attr_destroy(cc->attr);
     dnnl_stream_destroy(cc->stream);
     dnnl_engine_destroy(cc->eng);
     free(cc);
@@ -207,7 +220,7 @@ static dnnl_status_t make_pd(const cs_dnnl_conv *cc, const cs_window *d, int pas
             s = dnnl_convolution_backward_weights_desc_init(&cd, algs[a], src, wei, NULL, dst,
                                                             strides, pl, pr);
         if (s == dnnl_success)
-            s = dnnl_primitive_desc_create(pd, &cd, NULL, cc->eng, hint);
+            s = dnnl_primitive_desc_create(pd, &cd, cc->attr, cc->eng, hint);
         if (s == dnnl_success)
             return s;
     }
@@ -271,6 +284,22 @@ static int entry_create(cs_dnnl_conv *cc, const cs_window *d, conv_entry **out)
         if (s == dnnl_success)
             s = dnnl_memory_create(&e->dst[p], e->plain[p] ? &dst_plain : &dst_user, cc->eng,
                                    DNNL_MEMORY_NONE);
+        if (s == dnnl_success) {
+            const dnnl_memory_desc_t *sp =
+                dnnl_primitive_desc_query_md(e->pd[p], dnnl_query_scratchpad_md, 0);
+            s = dnnl_memory_create(&e->scratch[p], sp, cc->eng, DNNL_MEMORY_NONE);
+            if (s == dnnl_success && dnnl_memory_desc_get_size(sp) > cc->scratch_bytes) {
+                size_t bytes = (dnnl_memory_desc_get_size(sp) + 63) & ~(size_t)63;
+                free(cc->scratch);
+                cc->scratch_bytes = 0;
+                if (!(cc->scratch = aligned_alloc(64, bytes))) {
+                    entry_free(e);
+                    return cs_error(CS_ENOMEM, "out of memory (%zu bytes) for oneDNN's scratchpad",
+                                    bytes);
+                }
+                cc->scratch_bytes = bytes;
+            }
+        }
     }
     const dnnl_memory_desc_t *wf = NULL, *wb = NULL, *dwk = NULL;
     if (s == dnnl_success) {
@@ -394,6 +423,14 @@ static dnnl_status_t unbind(cs_dnnl_conv *cc, dnnl_memory_t view, int plain, dnn
     return s == dnnl_success ? run(cc, to_user, view, user) : s;
 }
 
+/* Pass p with its three tensor arguments and the shared scratchpad. */
+static dnnl_status_t exec(cs_dnnl_conv *cc, conv_entry *e, int p, const dnnl_exec_arg_t args[3])
+{
+    dnnl_exec_arg_t all[4] = {args[0], args[1], args[2], {DNNL_ARG_SCRATCHPAD, e->scratch[p]}};
+    dnnl_status_t s = set(e->scratch[p], cc->scratch);
+    return s == dnnl_success ? dnnl_primitive_execute(e->prim[p], cc->stream, 4, all) : s;
+}
+
 /* Kernel weights for pass p: the plain slab itself, or reordered into ws. */
 static dnnl_status_t weights(cs_dnnl_conv *cc, conv_entry *e, dnnl_primitive_t reorder,
                              dnnl_memory_t kernel, const float *w, float *ws,
@@ -460,7 +497,7 @@ int cs_dnnl_conv_forward(cs_dnnl_conv *cc, const cs_window *d, float *out, const
     if (s == dnnl_success) {
         dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, e->src[PASS_FWD]}, {DNNL_ARG_WEIGHTS, wk},
                                    {DNNL_ARG_DST, e->dst[PASS_FWD]}};
-        s = dnnl_primitive_execute(e->prim[PASS_FWD], cc->stream, 3, args);
+        s = exec(cc, e, PASS_FWD, args);
     }
     if (s == dnnl_success)
         s = unbind(cc, e->dst[PASS_FWD], pl, e->dst_user, e->dst_to_user, out);
@@ -505,7 +542,7 @@ int cs_dnnl_conv_backward(cs_dnnl_conv *cc, const cs_window *d, float *din, floa
             dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, e->dst[PASS_BWD_D]},
                                        {DNNL_ARG_WEIGHTS, wk},
                                        {DNNL_ARG_DIFF_SRC, e->src[PASS_BWD_D]}};
-            s = dnnl_primitive_execute(e->prim[PASS_BWD_D], cc->stream, 3, args);
+            s = exec(cc, e, PASS_BWD_D, args);
         }
         if (s == dnnl_success)
             s = unbind(cc, e->src[PASS_BWD_D], pl, e->src_user, e->src_to_user, din);
@@ -523,7 +560,7 @@ int cs_dnnl_conv_backward(cs_dnnl_conv *cc, const cs_window *d, float *din, floa
             dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, e->src[PASS_BWD_W]},
                                        {DNNL_ARG_DIFF_DST, e->dst[PASS_BWD_W]},
                                        {DNNL_ARG_DIFF_WEIGHTS, e->dw_kernel}};
-            s = dnnl_primitive_execute(e->prim[PASS_BWD_W], cc->stream, 3, args);
+            s = exec(cc, e, PASS_BWD_W, args);
         }
         if (s == dnnl_success)
             s = run(cc, e->dw_add, e->dw_kernel, e->dw_plain);
