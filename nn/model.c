@@ -386,7 +386,8 @@ static int finalize(cs_model *m)
     if (!m->logits_host || !m->probs || !m->dlogits || !m->loss)
         return CS_ENOMEM;
     if (m->be->ops->act_download && m->last_conv_t >= 0 &&
-        !(m->last_conv_host = cs_calloc(B * tsize(&m->tensors[m->last_conv_t]), sizeof(float))))
+        (!(m->last_conv_host = cs_calloc(B * tsize(&m->tensors[m->last_conv_t]), sizeof(float))) ||
+         !(m->layer_host = cs_calloc(B * maxt, sizeof(float)))))
         return CS_ENOMEM;
     m->logits_t = m->ntensors - 1;
     return 0;
@@ -452,6 +453,7 @@ void cs_model_free(cs_model *m)
     free(m->dlogits);
     free(m->loss);
     free(m->last_conv_host);
+    free(m->layer_host);
     free(m->tensors);
     free(m->nodes);
     free(m->layers);
@@ -681,7 +683,12 @@ const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
     shape[1] = t->c;
     shape[2] = t->h;
     shape[3] = t->w;
-    return t->val;
+    if (!m->layer_host)
+        return t->val;
+    if (layer == m->last_conv_t)
+        return m->last_conv_host;
+    m->be->ops->act_download(m->be->ctx, m->layer_host, t->val, m->batch, t->c, t->h * t->w);
+    return m->layer_host;
 }
 
 int cs_model_layer_is_last(const cs_model *m, int layer) { return layer == m->last_conv_t; }
@@ -693,7 +700,11 @@ void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, fl
         prod++;
     backward_nodes(m, dlogits, prod, 1);
     const mtensor *t = &m->tensors[layer];
-    m->be->ops->download(m->be->ctx, dact, t->grad, sizeof(float) * (size_t)m->batch * tsize(t));
+    if (m->be->ops->act_download)
+        m->be->ops->act_download(m->be->ctx, dact, t->grad, m->batch, t->c, t->h * t->w);
+    else
+        m->be->ops->download(m->be->ctx, dact, t->grad,
+                             sizeof(float) * (size_t)m->batch * tsize(t));
 }
 
 void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }

@@ -82,7 +82,8 @@ void cs_model_zero_grad(cs_model *m);
  * a stage's output, a BasicBlock's output), "block1".."block3" (cnn-small, before its
  * max pool).  Returns a handle >= 0, or a negative code with the message set. */
 int cs_model_find_layer(const cs_model *m, const char *name);
-/* The layer's activations of the last forward: (B, K, H, W), or (B, K, 1, L). */
+/* The layer's activations of the last forward: (B, K, H, W), or (B, K, 1, L); valid until
+ * the next forward or the next call for another layer. */
 const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4]);
 /* 1 when `layer` is the last conv block (the GAP + linear head follows it directly). */
 int cs_model_layer_is_last(const cs_model *m, int layer);

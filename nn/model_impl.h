@@ -56,8 +56,10 @@ struct cs_model {
     float *scratch;       /* gradient joins, Grad-CAM */
     size_t ws_floats, scratch_floats;
     float *logits_host, *probs, *loss, *dlogits;
-    float *last_conv_host; /* NCHW copy of the last conv block's activations, for backends
-                            * with their own activation layout (ops->act_download) */
+    /* for backends with their own activation layout (ops->act_download): NCHW copies of
+     * the last conv block's activations (made by every forward) and of the layer last
+     * asked for by cs_model_layer_act */
+    float *last_conv_host, *layer_host;
     int logits_t, last_conv_t, gap_node, fc_node;
 };
 

@@ -328,7 +328,8 @@ static void test_layout_layers_exact(void)
 }
 
 /* A whole resnet18 (width 16) and cnn-small: logits, every gradient and the weights after
- * three SGD steps close to the reference backend's; Grad-CAM's activations in NCHW. */
+ * three SGD steps close to the reference backend's; Grad-CAM's activations and gradients
+ * (last block, an inner layer) in NCHW. */
 static void model_vs_ref(const char *arch, int width, int winograd)
 {
     cs_backend *dn = dnnl_or_skip(2, winograd), *ref = NULL;
@@ -375,11 +376,29 @@ static void model_vs_ref(const char *arch, int width, int winograd)
         CHECK(memcmp(sh0, sh1, sizeof sh0) == 0);
         e = rel_err(a1, a0, (size_t)sh0[0] * sh0[1] * sh0[2] * sh0[3]);
         ea = e > ea ? e : ea;
+        /* an inner layer for Grad-CAM: its activations and d logits / d activations, NCHW */
+        const char *inner = strcmp(arch, "resnet18") == 0 ? "layer2" : "block2";
+        int l0 = cs_model_find_layer(m[0], inner), l1 = cs_model_find_layer(m[1], inner);
+        CHECK(l0 >= 0 && l1 >= 0);
+        if (l0 >= 0 && l1 >= 0) {
+            a0 = cs_model_layer_act(m[0], l0, sh0);
+            a1 = cs_model_layer_act(m[1], l1, sh1);
+            size_t len = (size_t)sh0[0] * sh0[1] * sh0[2] * sh0[3];
+            e = rel_err(a1, a0, len);
+            ea = e > ea ? e : ea;
+            float *g0 = falloc(len), *g1 = falloc(len);
+            cs_model_backward_to_layer(m[0], cs_model_dlogits(m[0]), l0, g0);
+            cs_model_backward_to_layer(m[1], cs_model_dlogits(m[1]), l1, g1);
+            e = rel_err(g1, g0, len);
+            eg = e > eg ? e : eg;
+            free(g0);
+            free(g1);
+        }
         for (int k = 0; k < 2; k++)
             cs_optim_step(o[k], 0.05f);
     }
     ew = rel_err(cs_model_params(m[1]), cs_model_params(m[0]), ns);
-    printf("  %s width %d%s vs reference: logits %.2g, gradients %.2g, last conv %.2g, after 3 steps %.2g\n",
+    printf("  %s width %d%s vs reference: logits %.2g, gradients %.2g, activations %.2g, after 3 steps %.2g\n",
            arch, width, winograd ? " winograd" : "", el, eg, ea, ew);
     CHECK(el <= 1e-4 && eg <= 1e-4 && ea <= 1e-4 && ew <= 1e-4);
 out:
