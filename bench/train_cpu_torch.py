@@ -26,14 +26,14 @@ def main():
     model.train()
     for it in range(warm + steps):
         if it == warm:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
-    dt = time.perf_counter() - t0
-    print("%s batch %d threads %d: %.1f train samples/s (%d steps, %.3f s/step, loss %.3f)"
-          % (name, batch, threads, steps * batch / dt, steps, dt / steps, loss.item()))
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    print("%s batch %d threads %d: %.1f train samples/s (%d steps, %.3f s/step, cpu %.3f s/step, loss %.3f)"
+          % (name, batch, threads, steps * batch / dt, steps, dt / steps, dc / steps, loss.item()))
 
 
 if __name__ == "__main__":
