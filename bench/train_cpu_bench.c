@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../common/err.h"
+#include "../common/omp_wait.h"
 #include "../common/rng.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
@@ -20,6 +21,7 @@ static double now(clockid_t clk)
 
 int main(int argc, char **argv)
 {
+    cs_omp_prefer_passive(argv); /* as coreset itself does (common/omp_wait.h) */
     if (argc != 6) {
         fprintf(stderr, "usage: train_cpu_bench MODEL BATCH WARMUP STEPS THREADS\n");
         return 2;

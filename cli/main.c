@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../common/log.h"
+#include "../common/omp_wait.h"
 #include "../common/version.h"
 #include "../nn/device.h"
 
@@ -71,6 +72,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cs_omp_prefer_passive(argv); /* may execute us again: first, before anything else */
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];

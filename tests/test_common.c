@@ -1,7 +1,8 @@
 /* test_common.c - SHA-256 against FIPS 180-4 vectors and sha256sum, the RNG's
- * determinism and range, crash-safe writes, error messages. */
+ * determinism and range, crash-safe writes, error messages, the OpenMP wait policy. */
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/omp_wait.h"
 #include "../common/rng.h"
 #include "../common/sha256.h"
 #include "harness.h"
@@ -176,13 +177,79 @@ static void test_error_prefix(void)
     CHECK(strcmp(cs_errmsg(), "'x.npz': bad magic") == 0);
 }
 
-int main(void)
+/* The environment this process was executed with (what libgomp read when it loaded)
+ * holds `entry`. */
+static int exec_env_has(const char *entry)
 {
+    FILE *f = fopen("/proc/self/environ", "rb");
+    if (!f)
+        return -1;
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f), len = strlen(entry);
+    fclose(f);
+    buf[n] = 0;
+    for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+        if (strncmp(buf + i, entry, len) == 0 && buf[i + len] == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* --omp-child: what a program does first thing; prints what its image was started with */
+static int omp_child(char **argv)
+{
+    cs_omp_prefer_passive(argv);
+    printf("%d\n", exec_env_has("OMP_WAIT_POLICY=PASSIVE"));
+    return 0;
+}
+
+static int run_child(const char *env_prefix)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT %s /proc/%d/exe --omp-child",
+             env_prefix, (int)getpid());
+    FILE *p = popen(cmd, "r");
+    int v = -1;
+    if (p) {
+        if (fscanf(p, "%d", &v) != 1)
+            v = -1;
+        pclose(p);
+    }
+    return v;
+}
+
+static void test_omp_wait_policy(void)
+{
+    /* the choice itself */
+    unsetenv("OMP_WAIT_POLICY");
+    unsetenv("GOMP_SPINCOUNT");
+    CHECK(cs_omp_choose_passive() == 1);
+    CHECK(getenv("OMP_WAIT_POLICY") && strcmp(getenv("OMP_WAIT_POLICY"), "PASSIVE") == 0);
+    CHECK(cs_omp_choose_passive() == 0); /* set now: left alone */
+    setenv("OMP_WAIT_POLICY", "active", 1);
+    CHECK(cs_omp_choose_passive() == 0);
+    CHECK(strcmp(getenv("OMP_WAIT_POLICY"), "active") == 0);
+    unsetenv("OMP_WAIT_POLICY");
+    setenv("GOMP_SPINCOUNT", "1000", 1);
+    CHECK(cs_omp_choose_passive() == 0 && getenv("OMP_WAIT_POLICY") == NULL);
+    unsetenv("GOMP_SPINCOUNT");
+    /* end to end: a program started without the variable runs (after executing itself
+     * again) with it in the environment libgomp reads; the user's choice stands */
+    CHECK(run_child("") == 1);
+    CHECK(run_child("OMP_WAIT_POLICY=active") == 0);
+    CHECK(run_child("GOMP_SPINCOUNT=10") == 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--omp-child") == 0)
+        return omp_child(argv);
     RUN(test_sha256_vectors);
     RUN(test_sha256_file_vs_sha256sum);
     RUN(test_dataset_sha_folder);
     RUN(test_rng);
     RUN(test_afile);
     RUN(test_error_prefix);
+    RUN(test_omp_wait_policy);
     return harness_done();
 }
