@@ -13,7 +13,13 @@ int cs_omp_choose_passive(void)
 
 void cs_omp_prefer_passive(char **argv)
 {
+    /* the file's real path, not /proc/self/exe, which would rename the process "exe" */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || n >= (ssize_t)sizeof self - 1)
+        return;
+    self[n] = 0;
     /* once set, the new image finds the variable and goes on: no loop */
     if (cs_omp_choose_passive())
-        execv("/proc/self/exe", argv);
+        execv(self, argv);
 }

@@ -15,9 +15,10 @@
 /* Sets OMP_WAIT_POLICY=PASSIVE and returns 1 when neither OMP_WAIT_POLICY nor
  * GOMP_SPINCOUNT is set; else leaves the environment alone and returns 0. */
 int cs_omp_choose_passive(void);
-/* First thing in main: when cs_omp_choose_passive() set the variable, execute
- * /proc/self/exe again with the same arguments; returns only when it did not (the
- * variable was set already, or exec failed: then libgomp keeps its default). */
+/* First thing in main: when cs_omp_choose_passive() set the variable, execute the
+ * program's file (/proc/self/exe resolved) again with the same arguments; returns only
+ * when it did not (the variable was set already, or exec failed: then libgomp keeps its
+ * default). */
 void cs_omp_prefer_passive(char **argv);
 
 #endif
