@@ -83,7 +83,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_AUX_OBJ = $(TEST_AUX:%.c=$(B)/%.o)
 
-.PHONY: all check-deps test test-build deps demo install clean fuzz fuzz-run print-config-info
+.PHONY: all check-deps test test-build deps demo install clean fuzz fuzz-run print-config-info coreset
 all: check-deps coreset
 
 # Say what was found, once per top-level make.
@@ -106,8 +106,10 @@ check-deps:
 	if [ -n "$$missing" ]; then echo "coreset: error: missing build dependencies:$$missing" >&2; \
 	  echo "hint: run 'make deps' as root (Debian), or install them yourself" >&2; exit 1; fi
 
+# ./coreset is whichever build was asked for last: always compare, so that a
+# plain `make` after `make SANITIZE=...` puts the optimised binary back.
 coreset: $(B)/coreset
-	cp $< $@
+	@cmp -s $< $@ || { echo "cp $< $@"; cp $< $@; }
 
 $(B)/coreset: $(CLI_OBJ) $(B)/libcoreset.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcoreset.a $(LDLIBS)
