@@ -369,6 +369,9 @@ int cs_config_validate(const cs_config *cfg)
     if (cfg->dropout.method != CS_DROP_NONE && cfg->dropout.revision_epochs > t->epochs)
         return cs_error(CS_EINVAL, "dropout.revision_epochs (%d) exceeds train.epochs (%d)",
                         cfg->dropout.revision_epochs, t->epochs);
+    if (cfg->record.focus_for == CS_FOCUS_FOR_CANDIDATES && (cfg->dropout.method == CS_DROP_NONE || !cfg->dropout.erts))
+        return cs_error(CS_EINVAL, "record.focus_for: candidates needs training-time dropout with the ERTS filter "
+                                   "(dropout.method dbpd, smrd or srd, and dropout.erts: true)");
     if (cfg->score.eva_late_start && cfg->score.eva_late_start < cfg->score.eva_early_start + cfg->score.eva_k)
         return cs_error(CS_EINVAL,
                         "score.eva_late_start (%d) overlaps the early window (epochs %d to %d of score.eva_k %d)",

@@ -34,6 +34,8 @@ typedef enum cs_optimizer { CS_OPTIMIZER_SGD, CS_OPTIMIZER_ADAMW } cs_optimizer;
 typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
 typedef enum cs_tristate { CS_AUTO, CS_YES, CS_NO } cs_tristate;
 typedef enum cs_focus_target { CS_FOCUS_PREDICTED, CS_FOCUS_TRUE } cs_focus_target;
+/* Whose focus an epoch computes: every sample's, or only the ERTS filter's candidates'. */
+typedef enum cs_focus_for { CS_FOCUS_FOR_ALL, CS_FOCUS_FOR_CANDIDATES } cs_focus_for;
 typedef enum cs_dropout_method { CS_DROP_NONE, CS_DROP_DBPD, CS_DROP_SMRD, CS_DROP_SRD } cs_dropout_method;
 typedef enum cs_eva_combine { CS_EVA_SUM, CS_EVA_WEIGHTED } cs_eva_combine;
 typedef enum cs_never_forgotten { CS_NEVER_INF, CS_NEVER_ZERO } cs_never_forgotten;
@@ -105,6 +107,7 @@ typedef struct cs_config_record {
     cs_tristate probs;
     int focus_every; /* 0 = never */
     cs_focus_target focus_target;
+    cs_focus_for focus_for;
     char focus_layer[CS_CFG_NAME_MAX];
     bool focus_resize;
 } cs_config_record;

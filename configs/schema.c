@@ -34,6 +34,7 @@ static const char *const optimizers[] = {"sgd", "adamw", NULL};
 static const char *const schedules[] = {"cosine", "constant", NULL};
 static const char *const tristate[] = {"auto", "yes", "no", NULL};
 static const char *const focus_targets[] = {"predicted", "true", NULL};
+static const char *const focus_fors[] = {"all", "candidates", NULL};
 static const char *const dropouts[] = {"none", "dbpd", "smrd", "srd", NULL};
 static const char *const combines[] = {"sum", "weighted", NULL};
 static const char *const nevers[] = {"inf", "zero", NULL};
@@ -266,6 +267,10 @@ const cs_cfg_key cs_config_keys[] = {
      "compute Grad-CAM focus every this many epochs; 0 = never"},
     {"record.focus_target", ENUM, F(record.focus_target), ANY, "predicted", focus_targets, NULL,
      "Grad-CAM target class: the predicted class or the true label"},
+    {"record.focus_for", ENUM, F(record.focus_for), ANY, "all", focus_fors, NULL,
+     "all = every sample's focus in the epochs record.focus_every names; candidates = only the ERTS filter's "
+     "candidates (the samples the dropout rule would back-propagate) in dropout epochs, NaN for the rest and "
+     "record.focus_every unused: the cheapest way to run ERTS; needs dropout.erts"},
     {"record.focus_layer", STR, F(record.focus_layer), ANY, "last", NULL, check_name,
      "Grad-CAM layer: last = the block feeding global average pooling (no backward pass), "
      "or through the backward pass layer1..layer4, layerS.B (ResNets), block1..block3 (cnn-small)"},

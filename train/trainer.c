@@ -267,8 +267,17 @@ static void pick_random(cs_trainer *t, int n, int k, uint8_t *keep)
     }
 }
 
-static int focus_of_batch(cs_trainer *t, int bs)
+/* Focus of the batch's samples into bfocus[]; with a mask, only where mask[j] is set
+ * (NaN elsewhere), and no Grad-CAM at all when the mask is empty. */
+static int focus_of_batch(cs_trainer *t, int bs, const uint8_t *mask)
 {
+    int any = 0;
+    for (int j = 0; j < bs; j++) {
+        t->bfocus[j] = NAN;
+        any |= !mask || mask[j];
+    }
+    if (!any)
+        return 0;
     int rc = cs_cam_maps(&t->cam, t->target, bs, t->maps);
     if (rc)
         return rc;
@@ -276,6 +285,8 @@ static int focus_of_batch(cs_trainer *t, int bs)
     const cs_data *d = t->data;
     for (int j = 0; j < bs; j++) {
         double f;
+        if (mask && !mask[j])
+            continue;
         const float *map = t->maps + (int64_t)j * P;
         if (!t->cfg->record.focus_resize)
             rc = cs_focus(map, P, t->fscratch, &f);
@@ -290,6 +301,38 @@ static int focus_of_batch(cs_trainer *t, int bs)
     return 0;
 }
 
+/* record.eval_pass: after the epoch's updates, one eval-mode pass (BN running
+ * statistics, no augmentation, samples in order) replaces the training pass's
+ * records; `used` stays as training set it.  Focus is recomputed here in the
+ * epochs that record it for every sample; focus_for candidates keeps what the
+ * ERTS filter saw during training. */
+static int record_eval_pass(cs_trainer *t, int focus_now)
+{
+    const cs_data *d = t->data;
+    int B = t->cfg->train.batch_size, C = d->num_classes;
+    for (int64_t start = 0; start < d->n; start += B) {
+        int bs = (int)(d->n - start < B ? d->n - start : B);
+        int rc = cs_model_forward(t->model, d->x + start * d->sample_elems, bs, 0);
+        if (rc)
+            return rc;
+        const float *z = cs_model_logits(t->model);
+        for (int j = 0; j < bs; j++) {
+            int64_t i = start + j;
+            int am;
+            float *probs = t->rec.probs ? t->rec.probs + i * C : NULL;
+            sample_stats(z + (int64_t)j * C, C, d->y[i], &t->rec.err[i], &t->rec.conf[i], &t->rec.margin[i],
+                         &t->rec.entropy[i], &t->rec.loss[i], &t->rec.correct[i], probs, &am);
+            t->target[j] = t->cfg->record.focus_target == CS_FOCUS_TRUE ? d->y[i] : am;
+        }
+        if (focus_now) {
+            if ((rc = focus_of_batch(t, bs, NULL)))
+                return rc;
+            memcpy(t->rec.focus + start, t->bfocus, sizeof(float) * (size_t)bs);
+        }
+    }
+    return 0;
+}
+
 int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
 {
     const cs_config *cfg = t->cfg;
@@ -300,9 +343,11 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
     for (int64_t i = 0; i < N; i++)
         t->perm[i] = i;
     cs_rng_shuffle_i64(&t->rng, t->perm, N);
-    int focus_now = t->record && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
     int drop = cfg->dropout.method != CS_DROP_NONE && ep <= cfg->train.epochs - cfg->dropout.revision_epochs;
-    int need_focus = focus_now || (drop && cfg->dropout.erts);
+    int erts_now = drop && cfg->dropout.erts;
+    /* focus_for candidates: only where the ERTS filter reads it, nothing in other epochs */
+    int cand_only = cfg->record.focus_for == CS_FOCUS_FOR_CANDIDATES;
+    int focus_now = t->record && !cand_only && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
     size_t np = cs_model_num_params(t->model), ns = cs_model_num_state(t->model);
     float *slab = cs_model_params(t->model);
     if (t->record) {
@@ -347,15 +392,9 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
                 t->rec.correct[i] = ok;
             }
         }
-        if (need_focus) {
-            if ((rc = focus_of_batch(t, bs)))
-                return rc;
-            if (t->record)
-                for (int j = 0; j < bs; j++)
-                    t->rec.focus[t->perm[start + j]] = t->bfocus[j];
-        }
-        /* Which samples this batch learns from. */
-        int nkeep = bs;
+        /* Which samples this batch learns from: the dropout rule's candidates first
+         * (focus draws no random numbers, so this order leaves the RNG stream as it was),
+         * then the ERTS filter on their focus. */
         if (drop) {
             double tau = cfg->dropout.tau;
             int k = 0;
@@ -367,15 +406,22 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
                 pick_random(t, bs, k, t->keep);
             else if (cfg->dropout.method == CS_DROP_SRD)
                 pick_random(t, bs, (int)floor(pow(cfg->dropout.gamma, ep - 1) * bs), t->keep);
-            if (cfg->dropout.erts)
-                for (int j = 0; j < bs; j++)
-                    t->keep[j] &= t->bfocus[j] >= cfg->dropout.phi;
-            nkeep = 0;
-            for (int j = 0; j < bs; j++)
-                nkeep += t->keep[j];
         } else {
             memset(t->keep, 1, (size_t)bs);
         }
+        if (focus_now || erts_now) {
+            if ((rc = focus_of_batch(t, bs, focus_now ? NULL : t->keep)))
+                return rc;
+            if (t->record)
+                for (int j = 0; j < bs; j++)
+                    t->rec.focus[t->perm[start + j]] = t->bfocus[j];
+        }
+        if (erts_now)   /* NaN >= phi is false, but every candidate has its focus here */
+            for (int j = 0; j < bs; j++)
+                t->keep[j] &= t->bfocus[j] >= cfg->dropout.phi;
+        int nkeep = 0;
+        for (int j = 0; j < bs; j++)
+            nkeep += t->keep[j];
         double lr = cfg->train.schedule == CS_SCHED_COSINE
                         ? cs_lr_cosine(t->iter, t->total_iters, t->warmup_iters, cfg->train.lr, 0.0)
                         : cfg->train.lr;
@@ -409,6 +455,8 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         used += nkeep;
         t->iter++;
     }
+    if (t->record && cfg->record.eval_pass && (rc = record_eval_pass(t, focus_now)))
+        return rc;
     t->backprop += used;
     t->epoch = ep;
     st->loss = N ? loss_sum / (double)N : 0;
