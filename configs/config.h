@@ -35,6 +35,8 @@ typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
 typedef enum cs_tristate { CS_AUTO, CS_YES, CS_NO } cs_tristate;
 typedef enum cs_focus_target { CS_FOCUS_PREDICTED, CS_FOCUS_TRUE } cs_focus_target;
 /* Whose focus an epoch computes: every sample's, or only the ERTS filter's candidates'. */
+/* Class weights of the training loss. */
+typedef enum cs_class_weight { CS_CLASS_WEIGHT_NONE, CS_CLASS_WEIGHT_BALANCED } cs_class_weight;
 typedef enum cs_focus_for { CS_FOCUS_FOR_ALL, CS_FOCUS_FOR_CANDIDATES } cs_focus_for;
 typedef enum cs_dropout_method { CS_DROP_NONE, CS_DROP_DBPD, CS_DROP_SMRD, CS_DROP_SRD } cs_dropout_method;
 typedef enum cs_eva_combine { CS_EVA_SUM, CS_EVA_WEIGHTED } cs_eva_combine;
@@ -93,6 +95,7 @@ typedef struct cs_config_train {
     cs_schedule schedule;
     double warmup_epochs;
     double label_smoothing;
+    cs_class_weight class_weight;
     int seed;
     int threads;                  /* 0 = all cores */
     char device[CS_CFG_NAME_MAX]; /* cpu, cuda, cuda:N */

@@ -34,6 +34,7 @@ static const char *const optimizers[] = {"sgd", "adamw", NULL};
 static const char *const schedules[] = {"cosine", "constant", NULL};
 static const char *const tristate[] = {"auto", "yes", "no", NULL};
 static const char *const focus_targets[] = {"predicted", "true", NULL};
+static const char *const class_weights[] = {"none", "balanced", NULL};
 static const char *const focus_fors[] = {"all", "candidates", NULL};
 static const char *const dropouts[] = {"none", "dbpd", "smrd", "srd", NULL};
 static const char *const combines[] = {"sum", "weighted", NULL};
@@ -244,6 +245,9 @@ const cs_cfg_key cs_config_keys[] = {
      "epochs of linear warm-up from 0 to train.lr (fractions allowed)"},
     {"train.label_smoothing", FLT, F(train.label_smoothing), IN_HALF(0, 1), "0", NULL, NULL,
      "label smoothing of the training loss (records always use the plain loss)"},
+    {"train.class_weight", ENUM, F(train.class_weight), ANY, "none", class_weights, NULL,
+     "class weights of the training loss: balanced = N / (C N_c) from the training labels (PyTorch's "
+     "weighted mean), for imbalanced data; records always use the plain loss"},
     {"train.seed", INT, F(train.seed), IN(0, INT_MAX), "0", NULL, NULL,
      "seed of the first surrogate run (run r uses seed + r)"},
     {"train.threads", INT, F(train.threads), IN(0, 4096), "0", NULL, NULL,

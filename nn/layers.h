@@ -90,8 +90,10 @@ void cs_add_inplace(float *acc, const float *x, size_t n);
 /* --- softmax cross-entropy (xent.c) ---------------------------------------------- */
 /* logits (N,K), labels (N) in [0,K).  Writes probs (N,K) and per-sample loss (N) when
  * not NULL, and dlogits (N,K) = d(mean loss)/d(logits) when not NULL; returns the mean
- * loss.  smoothing: PyTorch's label_smoothing (target (1-s) one-hot + s/K). */
+ * loss.  smoothing: PyTorch's label_smoothing (target (1-s) one-hot + s/K).  weight (K)
+ * or NULL: PyTorch's class weights; the mean is then over the weights of the batch's
+ * labels, and the per-sample loss written out stays unweighted. */
 double cs_xent_forward_backward(float *probs, float *loss, float *dlogits, const float *logits,
-                                const int *labels, int n, int k, float smoothing);
+                                const int *labels, int n, int k, float smoothing, const float *weight);
 
 #endif

@@ -449,6 +449,7 @@ void cs_model_free(cs_model *m)
         bfree(be->ctx, m->scratch);
     }
     free(m->logits_host);
+    free(m->class_weight);
     free(m->probs);
     free(m->dlogits);
     free(m->loss);
@@ -712,7 +713,23 @@ void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m-
 double cs_model_xent(cs_model *m, const int *labels, float smoothing)
 {
     return cs_xent_forward_backward(m->probs, m->loss, m->dlogits, m->logits_host, labels,
-                                    m->batch, m->spec.num_classes, smoothing);
+                                    m->batch, m->spec.num_classes, smoothing, m->class_weight);
+}
+
+int cs_model_set_class_weights(cs_model *m, const float *w)
+{
+    free(m->class_weight);
+    m->class_weight = NULL;
+    if (!w)
+        return 0;
+    int K = m->spec.num_classes;
+    for (int k = 0; k < K; k++)
+        if (!(w[k] >= 0) || !isfinite(w[k]))
+            return cs_error(CS_EINVAL, "class weight %d is %g; weights must be finite and >= 0", k, (double)w[k]);
+    if (!(m->class_weight = malloc(sizeof(float) * (size_t)K)))
+        return CS_ENOMEM;
+    memcpy(m->class_weight, w, sizeof(float) * (size_t)K);
+    return 0;
 }
 
 /* --- accessors -------------------------------------------------------------------- */

@@ -99,6 +99,8 @@ void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, fl
  * smoothing like PyTorch).  Fills the model's probs, per-sample loss and dlogits buffers
  * (cs_model_probs etc.) and returns the mean loss. */
 double cs_model_xent(cs_model *m, const int *labels, float smoothing);
+/* Class weights for cs_model_xent (copied; NULL = none): PyTorch's weighted mean. */
+int cs_model_set_class_weights(cs_model *m, const float *w);
 
 /* Outputs of the last forward (valid until the next one). */
 const float *cs_model_logits(const cs_model *m);       /* (B, classes) */

@@ -35,6 +35,7 @@ struct cs_model {
     const cs_backend *be;
     cs_backend *own_be;
     int max_batch, batch, train;
+    float *class_weight; /* (classes) for the loss, or NULL */
 
     cs_param_info *params;
     int *pkind;

@@ -24,6 +24,7 @@ typedef struct lcfg {
     double run_mean[16], run_var[16];
     int labels[8];
     float smoothing;
+    const float *class_weight; /* xent: PyTorch's weight=, or NULL */
 } lcfg;
 
 /* ref: float64 forward of all parts packed in v into out.  ours: float32 forward into out,
@@ -429,24 +430,30 @@ static void xent_ref(const lcfg *c, const double *v, double *out)
             se += exp(v[n * K + k] - mx);
         for (int k = 0; k < K; k++) {
             double q = c->smoothing / K + (k == c->labels[n] ? 1.0 - c->smoothing : 0.0);
-            tot -= q * (v[n * K + k] - mx - log(se));
+            double w = c->class_weight ? c->class_weight[k] : 1.0;
+            tot -= w * q * (v[n * K + k] - mx - log(se));
         }
     }
-    out[0] = tot / c->n;
+    /* PyTorch's weighted mean divides by the weights of the labels present */
+    double wsum = 0;
+    for (int n = 0; n < c->n; n++)
+        wsum += c->class_weight ? c->class_weight[c->labels[n]] : 1.0;
+    out[0] = tot / wsum;
 }
 
 static void xent_ours(const lcfg *c, const float *v, float *out, const float *dout, float *g)
 {
     float probs[64], loss[8];
     out[0] = (float)cs_xent_forward_backward(probs, loss, dout ? g : NULL, v, c->labels, c->n,
-                                             c->out_f, c->smoothing);
+                                             c->out_f, c->smoothing, c->class_weight);
     if (dout)
         for (int i = 0; i < c->n * c->out_f; i++)
             g[i] *= dout[0];
     double s = 0;
     for (int i = 0; i < c->n; i++)
         s += loss[i];
-    CHECK_NEAR(s / c->n, out[0], 1e-6);
+    if (!c->class_weight) /* the per-sample losses are unweighted */
+        CHECK_NEAR(s / c->n, out[0], 1e-6);
     for (int n = 0; n < c->n; n++) {
         double ps = 0;
         for (int k = 0; k < c->out_f; k++)
@@ -462,6 +469,11 @@ static void test_xent(void)
     gradcheck("xent", &c, xent_ref, xent_ours, 1, parts, 1, 71);
     c.smoothing = 0.1f;
     gradcheck("xent label smoothing 0.1", &c, xent_ref, xent_ours, 1, parts, 1, 72);
+    static const float w[5] = {0.5f, 2.0f, 1.0f, 0.25f, 3.0f};
+    c.class_weight = w;
+    gradcheck("xent class weights, label smoothing 0.1", &c, xent_ref, xent_ours, 1, parts, 1, 73);
+    c.smoothing = 0;
+    gradcheck("xent class weights", &c, xent_ref, xent_ours, 1, parts, 1, 74);
 }
 
 int main(void)

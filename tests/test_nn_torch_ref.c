@@ -132,6 +132,14 @@ static void run_case_on(const char *file, const char *arch, int ndim, int width,
     y = malloc(sizeof(int) * B);
     for (int i = 0; i < B; i++)
         y[i] = (int)yf[i];
+    const rec *cwr = ref_get(&f, "class_weight");
+    if (cwr) {
+        float *cw = ref_floats(&f, "class_weight", cwr->n);
+        CHECK(cw && (int)cwr->n == s.num_classes);
+        if (cw)
+            CHECK_OK(cs_model_set_class_weights(m, cw));
+        free(cw);
+    }
 
     /* same weights: every model tensor from init.<name>, and no torch tensor left over */
     int ninit = 0;
@@ -239,12 +247,18 @@ static void test_cnn_small_adamw_smoothing(void)
     run_case("cnn-small-adamw.ref", "cnn-small", 2, 32, 4, (const int[]){2, 2, 2, 2}, 7, 2);
 }
 
+static void test_cnn_small_class_weights(void)
+{
+    run_case("cnn-small-weighted.ref", "cnn-small", 2, 32, 4, (const int[]){2, 2, 2, 2}, 7, 2);
+}
+
 int main(void)
 {
     RUN(test_cnn_small_sgd);
     RUN(test_resnet18_sgd);
     RUN(test_resnet1d_sgd);
     RUN(test_cnn_small_adamw_smoothing);
+    RUN(test_cnn_small_class_weights);
     if (refdir) {
         char cmd[1024];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", refdir);

@@ -118,12 +118,15 @@ def state(model):
             if not k.endswith("num_batches_tracked")}
 
 
-def run(make, xshape, classes, opt_name, lr, smoothing, seed):
+def run(make, xshape, classes, opt_name, lr, smoothing, seed, weight=None):
     model = make().double()
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(*xshape, generator=g, dtype=torch.float64)
     y = torch.randint(0, classes, (xshape[0],), generator=g)
     recs = [("meta", [lr, smoothing, 3, 0 if opt_name == "sgd" else 1]), ("x", x), ("y", y)]
+    if weight is not None:
+        recs.append(("class_weight", weight))
+        weight = torch.tensor(weight, dtype=torch.float64)
     recs += [("init." + k, v) for k, v in state(model).items()]
     if opt_name == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
@@ -134,7 +137,7 @@ def run(make, xshape, classes, opt_name, lr, smoothing, seed):
     for step in range(3):
         opt.zero_grad()
         out = model(x)
-        loss = F.cross_entropy(out, y, label_smoothing=smoothing)
+        loss = F.cross_entropy(out, y, weight=weight, label_smoothing=smoothing)
         loss.backward()
         if step == 0:
             recs += [("logits", out.detach().clone()), ("loss", [loss.item()])]
@@ -147,10 +150,10 @@ def run(make, xshape, classes, opt_name, lr, smoothing, seed):
     return recs, MARGIN[0]
 
 
-def case(path, make, xshape, classes, opt_name, lr, smoothing, seed):
+def case(path, make, xshape, classes, opt_name, lr, smoothing, seed, weight=None):
     best = None
     for attempt in range(6):
-        recs, margin = run(make, xshape, classes, opt_name, lr, smoothing, seed * 100 + attempt)
+        recs, margin = run(make, xshape, classes, opt_name, lr, smoothing, seed * 100 + attempt, weight)
         if best is None or margin > best[1]:
             best = (recs, margin)
         if margin >= 1e-6:
@@ -184,6 +187,9 @@ def main():
          (4, 12, 500), 5, "sgd", 0.1, 0.0, 3)
     case(os.path.join(out, "cnn-small-adamw.ref"), seeded(3, lambda: CnnSmall(3, 7, 32)),
          (5, 3, 20, 20), 7, "adamw", 1e-3, 0.1, 4)
+    # class weights (train.class_weight) with label smoothing: PyTorch's weighted mean
+    case(os.path.join(out, "cnn-small-weighted.ref"), seeded(4, lambda: CnnSmall(1, 4, 32)),
+         (6, 1, 16, 16), 4, "sgd", 0.1, 0.1, 5, weight=[0.5, 2.0, 1.0, 3.0])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,29 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* train.class_weight balanced: w_c = N / (C N_c) over the samples trained on (the
+ * index's subset when there is one), as scikit-learn's "balanced"; a class with no
+ * samples gets 0 (it never appears in a batch). */
+static int set_class_weights(cs_model *m, const cs_config *cfg, const cs_data *d)
+{
+    if (cfg->train.class_weight == CS_CLASS_WEIGHT_NONE)
+        return 0;
+    int C = d->num_classes;
+    int64_t *cnt = calloc((size_t)C, sizeof *cnt);
+    float *w = malloc(sizeof *w * (size_t)C);
+    int rc = CS_ENOMEM;
+    if (cnt && w) {
+        for (int64_t i = 0; i < d->n; i++)
+            cnt[d->y[i]]++;
+        for (int c = 0; c < C; c++)
+            w[c] = cnt[c] ? (float)((double)d->n / ((double)C * (double)cnt[c])) : 0.0f;
+        rc = cs_model_set_class_weights(m, w);
+    }
+    free(cnt);
+    free(w);
+    return rc;
+}
+
 const char *cs_trainer_spec_name(const cs_config *cfg)
 {
     static const char *names[] = {"cnn-small", "resnet18", "resnet1d"};
@@ -121,7 +144,7 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
     oc.weight_decay = (float)cfg->train.weight_decay;
     oc.beta1 = (float)cfg->train.beta1;
     oc.beta2 = (float)cfg->train.beta2;
-    if ((rc = cs_optim_create(&t->opt, &oc, t->model)))
+    if ((rc = cs_optim_create(&t->opt, &oc, t->model)) || (rc = set_class_weights(t->model, cfg, data)))
         goto fail;
     cs_rng init;
     cs_rng_seed2(&init, (uint64_t)cfg->train.seed, 2 * (uint64_t)run);
