@@ -32,12 +32,13 @@ HAVE_HDF5    := $(call pc_have,hdf5)
 HAVE_ZSTD    := $(call pc_have,libzstd)
 HAVE_YAML    := $(call pc_have,yaml-0.1)
 HAVE_ZLIB    := $(call pc_have,zlib)
+HAVE_PNG     := $(call pc_have,libpng)
 HAVE_OPENBLAS:= $(call pc_have,openblas)
 HAVE_DNNL    := $(shell test -f /usr/include/dnnl.h && echo yes)
 HAVE_NVCC    := $(shell test -x $(NVCC) && echo yes)
 HAVE_CUDNN   := $(shell test -f $(CUDA_HOME)/include/cudnn.h && echo yes)
 
-PKGS     = hdf5 libzstd yaml-0.1 zlib $(if $(HAVE_OPENBLAS),openblas)
+PKGS     = hdf5 libzstd yaml-0.1 zlib libpng $(if $(HAVE_OPENBLAS),openblas)
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifeq ($(HAVE_OPENBLAS),yes)
@@ -66,7 +67,7 @@ OPT = -O1
 endif
 B = build/$(CONFIG)
 
-LIB_DIRS = common formats configs nn train score select export
+LIB_DIRS = common formats configs nn train score select export report
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
@@ -90,7 +91,7 @@ all: check-deps coreset
 ifeq ($(MAKELEVEL),0)
 ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
 $(info coreset build: config=$(CONFIG) hdf5=$(or $(HAVE_HDF5),no) zstd=$(or $(HAVE_ZSTD),no) \
-  libyaml=$(or $(HAVE_YAML),no) zlib=$(or $(HAVE_ZLIB),no) openblas=$(or $(HAVE_OPENBLAS),no) \
+  libyaml=$(or $(HAVE_YAML),no) zlib=$(or $(HAVE_ZLIB),no) libpng=$(or $(HAVE_PNG),no) openblas=$(or $(HAVE_OPENBLAS),no) \
   onednn=$(or $(HAVE_DNNL),no) nvcc=$(or $(HAVE_NVCC),no) cudnn=$(or $(HAVE_CUDNN),no))
 endif
 endif
@@ -101,6 +102,7 @@ check-deps:
 	[ "$(HAVE_ZSTD)" = yes ] || missing="$$missing libzstd-dev"; \
 	[ "$(HAVE_YAML)" = yes ] || missing="$$missing libyaml-dev"; \
 	[ "$(HAVE_ZLIB)" = yes ] || missing="$$missing zlib1g-dev"; \
+	[ "$(HAVE_PNG)" = yes ] || missing="$$missing libpng-dev"; \
 	if [ "$(CUDA)" = 1 ]; then [ "$(HAVE_NVCC)" = yes ] || missing="$$missing nvcc($(NVCC))"; \
 	  [ "$(HAVE_CUDNN)" = yes ] || missing="$$missing cudnn($(CUDA_HOME)/include/cudnn.h)"; fi; \
 	if [ -n "$$missing" ]; then echo "coreset: error: missing build dependencies:$$missing" >&2; \

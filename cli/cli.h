@@ -58,5 +58,7 @@ int cmd_select(int argc, char **argv);
 extern const char cmd_select_usage[];
 int cmd_export(int argc, char **argv);
 extern const char cmd_export_usage[];
+int cmd_report(int argc, char **argv);
+extern const char cmd_report_usage[];
 
 #endif

@@ -21,6 +21,7 @@ const cs_command cs_commands[] = {
     {"select", cmd_select, cmd_select_usage, "select a coreset from a run's scores: write an index file"},
     {"export", cmd_export, cmd_export_usage, "write the pruned dataset an index file describes"},
     {"dump", cmd_dump, cmd_dump_usage, "export a run's trajectory as CSV, HDF5 or raw columns"},
+    {"report", cmd_report, cmd_report_usage, "write an HTML report of a run and a selection, with figures"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# t_report.sh - coreset report on a real run (BreastMNIST, coreset score):
+# every section and figure present, its numbers held against scores.h5, the
+# index file and the trajectory by tests/check_report.py; --png writes one
+# valid PNG per figure; the same inputs give the same bytes; bad input (no
+# run, an index of another dataset or size, a bad --png) fails with a clear
+# message, exit 1 and nothing written.
+. tests/lib.sh
+. tests/small_run.sh
+if ! have_small_run; then skip all "'$SRC' not found (set CORESET_DATA)"; exit 0; fi
+if ! have_py h5py; then skip all "$PY lacks h5py"; exit 0; fi
+run=$TMP/run
+small_run "$run" || { fail small-run "coreset score failed"; exit 0; }
+"$CS" -q select "$run" --rate 0.2 -o "$TMP/sel.idx" >/dev/null || { fail select "coreset select failed"; exit 0; }
+"$CS" -q dump "$run" --h5 -o "$TMP/traj.h5" || { fail dump "coreset dump failed"; exit 0; }
+
+expect_status report 0 "$CS" report "$run" --index "$TMP/sel.idx" -o "$TMP/r.html" --png "$TMP/png"
+if "$PY" tests/check_report.py "$TMP/r.html" "$run/scores.h5" "$TMP/sel.idx" "$TMP/traj.h5" >"$TMP/check" 2>&1; then
+    pass page-matches-run
+else
+    fail page-matches-run "$(head -5 "$TMP/check")"
+fi
+
+# One PNG per figure, each a PNG of the figure's size times two.
+"$PY" - "$TMP/png" "$TMP/r.html" <<'PY' && pass png || fail png
+import re, struct, sys
+page = open(sys.argv[2]).read()
+for fig in ("epochs", "classes", "scores", "plane", "traces", "samples"):
+    w, h = map(int, re.search(r'<svg[^>]* id="svg-%s" width="(\d+)" height="(\d+)"' % fig, page).groups())
+    b = open(f"{sys.argv[1]}/{fig}.png", "rb").read()
+    assert b[:8] == b"\x89PNG\r\n\x1a\n", fig
+    assert struct.unpack(">II", b[16:24]) == (2 * w, 2 * h), (fig, struct.unpack(">II", b[16:24]), w, h)
+PY
+
+# Deterministic: the same run and index give the same bytes (no clock time).
+"$CS" -q report "$run" --index "$TMP/sel.idx" -o "$TMP/r2.html"
+cmp -s "$TMP/r.html" "$TMP/r2.html" && pass same-bytes || fail same-bytes
+
+# Without an index: the default path RUN/report.html, nothing marked kept.
+expect_status no-index 0 "$CS" report "$run"
+[ -s "$run/report.html" ] && grep -q '<section id="classes"' "$run/report.html" &&
+    ! grep -q '<section id="classes"[^>]*data-kept' "$run/report.html" && ! grep -q '<tr data-class="0" data-n="[0-9]*" data-kept' "$run/report.html" &&
+    grep -q 'no index file given' "$run/report.html" && pass no-index-page || fail no-index-page
+
+# Another score on the histograms: AUM's important end is the low one.
+expect_status score-aum 0 "$CS" report "$run" --score aum -o "$TMP/aum.html"
+grep -q 'data-score="aum" data-direction="low"' "$TMP/aum.html" && pass score-aum-page || fail score-aum-page
+
+# Bad input: a clear message, exit 1, no page and no temporary left behind.
+nothing_written() { [ ! -e "$TMP/bad.html" ] && [ -z "$(ls "$TMP" | grep '\.tmp\.')" ]; }
+expect_error missing-run "cannot open run '$TMP/nope'" "$CS" report "$TMP/nope" -o "$TMP/bad.html"
+nothing_written && pass missing-run-nothing-written || fail missing-run-nothing-written
+mkdir "$TMP/empty"
+expect_error not-a-run "not a run directory" "$CS" report "$TMP/empty" -o "$TMP/bad.html"
+sed 's/^# source-sha256: .*/# source-sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/' \
+    "$TMP/sel.idx" >"$TMP/other.idx"
+expect_error other-dataset "selected from another dataset" "$CS" report "$run" --index "$TMP/other.idx" -o "$TMP/bad.html"
+nothing_written && pass other-dataset-nothing-written || fail other-dataset-nothing-written
+printf '# coreset-index 1\n# n: 10\n# m: 2\n# source-sha256: %s\n1\n5\n' "$(sed -n 's/^# source-sha256: //p' "$TMP/sel.idx")" \
+    >"$TMP/small.idx"
+expect_error other-size "indexes 10 samples" "$CS" report "$run" --index "$TMP/small.idx" -o "$TMP/bad.html"
+expect_error bad-index "coreset-index" "$CS" report "$run" --index "$run/scores.h5" -o "$TMP/bad.html"
+touch "$TMP/afile"
+expect_error png-not-folder "is not a folder" "$CS" report "$run" --png "$TMP/afile" -o "$TMP/bad.html"
+nothing_written && pass png-nothing-written || fail png-nothing-written
+expect_error unknown-score "has no score 'nope'" "$CS" report "$run" --score nope -o "$TMP/bad.html"
+expect_status no-run 2 "$CS" report
+expect_status two-runs 2 "$CS" report "$run" "$run"
