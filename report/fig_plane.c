@@ -56,8 +56,9 @@ int cs_fig_plane(cs_fig *f, const cs_report_data *d, int64_t *drawn)
     float tx = cs_axes_px(&a, d->tau), py = cs_axes_py(&a, d->phi);
     cs_fig_segment(f, tx, a.y, tx, a.y + a.h, CS_COL_TEXT, 1.5f, 1);
     cs_fig_segment(f, a.x, py, a.x + a.w, py, CS_COL_TEXT, 1.5f, 1);
-    cs_fig_textf(f, tx + 4, a.y + 12, 11, CS_FIG_START, CS_COL_TEXT, "\u03c4 = %g", d->tau);
-    cs_fig_textf(f, a.x + a.w - 4, py - 5, 11, CS_FIG_END, CS_COL_TEXT, "\u03c6 = %g", d->phi);
+    /* labels where points are rarest: above the frame, and under the phi line */
+    cs_fig_textf(f, tx, a.y - 5, 11, CS_FIG_MIDDLE, CS_COL_TEXT, "\u03c4 = %g", d->tau);
+    cs_fig_textf(f, a.x + 4, py + 14, 11, CS_FIG_START, CS_COL_TEXT, "\u03c6 = %g", d->phi);
     /* legend with the full counts */
     const char *names[CS_PLANE_KINDS] = {d->have_index ? "kept" : "retained (uncertain, focused)",
                                          "removed by the focus filter", "removed by confidence",

@@ -59,7 +59,7 @@ static int has_score(const cs_report_data *d, const char *name)
 }
 
 /* The score to draw: asked for, else the index's (its base score when the
- * ranking was focus-weighted), else eva; and whether the index ranked by it. */
+ * ranking was focus-weighted), else eva. */
 static int choose_score(cs_report_data *d, const char *asked)
 {
     const char *ix = d->have_index ? cs_index_file_get(&d->index, "score") : NULL;
@@ -83,8 +83,6 @@ static int choose_score(cs_report_data *d, const char *asked)
     } else {
         return cs_error(CS_EFORMAT, "'%s' holds no 'eva' score; hint: name one with --score", d->scores_path);
     }
-    const char *sampling = d->have_index ? cs_index_file_get(&d->index, "sampling") : NULL;
-    d->cut_meaningful = ix && !strcmp(ix, d->score) && (!sampling || !strcmp(sampling, "top"));
     if (ix && strcmp(ix, d->score) && !d->score_note[0])
         snprintf(d->score_note, sizeof d->score_note,
                  "The index ranked by '%s'; the histograms show '%s', so the kept samples need not lie beyond one cut on it.",

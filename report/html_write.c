@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char style[] =
-    "body{font-family:sans-serif;margin:24px auto;max-width:1080px;color:#222;line-height:1.4}"
+    "body{font-family:sans-serif;margin:24px auto;max-width:1140px;color:#222;line-height:1.4}"
     "h1{font-size:1.5em;margin-bottom:4px}h2{font-size:1.2em;margin:0 0 6px;border-bottom:1px solid #ddd}"
     "section{margin:28px 0}nav a{margin-right:14px}figure{margin:8px 0;overflow-x:auto}"
     ".caption{font-size:.92em;color:#444;max-width:900px}.note{background:#fff6dc;border-left:4px solid #e6a800;"

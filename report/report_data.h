@@ -81,7 +81,6 @@ typedef struct cs_report_data {
     char score[64], score_params[256];
     int score_dir;       /* CS_SCORE_HIGH / CS_SCORE_LOW */
     double *score_v;     /* n values */
-    int cut_meaningful;  /* the index ranked by this score (a cut on it is what selected) */
     char score_note[CS_REPORT_NOTE];
     /* the confidence-focus plane */
     double *late_conf, *focus; /* NULL if scores.h5 lacks them */
