@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# t_report.sh - coreset report on a real run (BreastMNIST, coreset score):
-# every section and figure present, its numbers held against scores.h5, the
-# index file and the trajectory by tests/check_report.py; --png writes one
-# valid PNG per figure; the same inputs give the same bytes; bad input (no
-# run, an index of another dataset or size, a bad --png) fails with a clear
-# message, exit 1 and nothing written.
+# t_report.sh - coreset report on real runs (BreastMNIST images; one MIT-BIH
+# record as 1-D beats): every section and figure present, its numbers held
+# against scores.h5, the index file and the trajectory by
+# tests/check_report.py; --png writes one PNG per figure; the same inputs give
+# the same bytes; bad input (no run, an index of another dataset or size, a
+# bad --png, an unknown score) fails with a clear message, exit 1 and nothing
+# written.
 . tests/lib.sh
 . tests/small_run.sh
 if ! have_small_run; then skip all "'$SRC' not found (set CORESET_DATA)"; exit 0; fi
@@ -66,3 +67,23 @@ nothing_written && pass png-nothing-written || fail png-nothing-written
 expect_error unknown-score "has no score 'nope'" "$CS" report "$run" --score nope -o "$TMP/bad.html"
 expect_status no-run 2 "$CS" report
 expect_status two-runs 2 "$CS" report "$run" "$run"
+
+# ECG: a 1-D run on one MIT-BIH record (a few seconds), the focus filter on;
+# the signals are drawn with their recomputed Grad-CAM maps.
+MITDB=$DATA/mitdb
+if [ ! -r "$MITDB/208.hea" ]; then skip ecg "'$MITDB' not found"; exit 0; fi
+ecg=$TMP/ecg
+"$CS" -q score -c configs/mitbih.yaml --set "dataset.path=$MITDB" --set ecg.records=208 --set model.width=8 \
+    --set model.blocks=1,1 --set train.epochs=4 --set score.eva_k=2 --set score.el2n_to=2 --set score.du_window=2 \
+    --set train.threads=2 -o "$ecg" 2>/dev/null || { fail ecg-run "coreset score failed"; exit 0; }
+"$CS" -q select "$ecg" --rate 0.3 --focus-filter --tau 0.8 --phi 0.6 -o "$TMP/ecg.idx" >/dev/null
+"$CS" -q dump "$ecg" --h5 -o "$TMP/ecg.h5"
+expect_status ecg-report 0 "$CS" report "$ecg" --index "$TMP/ecg.idx" -o "$TMP/ecg.html"
+if "$PY" tests/check_report.py "$TMP/ecg.html" "$ecg/scores.h5" "$TMP/ecg.idx" "$TMP/ecg.h5" >"$TMP/check" 2>&1; then
+    pass ecg-page-matches-run
+else
+    fail ecg-page-matches-run "$(head -5 "$TMP/check")"
+fi
+grep -q '<section id="samples" data-section="samples" data-maps="[1-9][0-9]*" data-kind="signal"' "$TMP/ecg.html" &&
+    grep -q 'data-tau="0.80000000000000004" data-phi="0.59999999999999998" data-filter="on"' "$TMP/ecg.html" &&
+    pass ecg-signal-and-filter || fail ecg-signal-and-filter "$(grep -o '<section id="\(samples\|plane\)"[^>]*>' "$TMP/ecg.html")"
