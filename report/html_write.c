@@ -138,7 +138,7 @@ static int section_classes(FILE *fp, const cs_report_data *d, const cs_report_fi
 
 static int section_scores(FILE *fp, const cs_report_data *d, const cs_report_figs *f)
 {
-    char caption[1400];
+    char caption[1800];
     open_section(fp, "scores");
     fputs(" data-score=\"", fp);
     esc(fp, d->score);
@@ -146,13 +146,16 @@ static int section_scores(FILE *fp, const cs_report_data *d, const cs_report_fig
             CS_REPORT_BINS);
     snprintf(caption, sizeof caption,
              "The distribution of %s (%s; its important end is the %s one) in each class, %d bins over one range "
-             "shared by every class, each panel with its own count scale. %sInfinite and NaN values are counted in "
+             "shared by every class, each panel with its own count scale. %s%sInfinite and NaN values are counted in "
              "the panel titles.%s",
              d->score, d->score_params, d->score_dir == CS_SCORE_LOW ? "low" : "high", CS_REPORT_BINS,
              d->have_index ? "Kept samples are green over all in grey; the dashed line is the selection cut (the "
                              "least important kept value), drawn where one value separates the kept from the "
                              "removed samples of the class. "
                            : "",
+             d->filter_on ? "The index used the reliability filter, which takes unreliable samples after every "
+                            "reliable one, so a class with unreliable samples above the cut has no single cut. "
+                          : "",
              d->num_classes > CS_REPORT_MAX_PANELS ? " Only the first 20 classes are drawn." : "");
     heading(fp, "Score distributions per class", caption);
     note(fp, d->score_note);
