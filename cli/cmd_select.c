@@ -12,7 +12,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -20,14 +20,16 @@ const char cmd_select_usage[] =
     "options:\n"
     "  --rate R          keep M = ceil(R * N) samples, 0 < R <= 1\n"
     "  --count M         keep exactly M samples\n"
-    "  --by SCORE        the score to rank by: a score of scores.h5 or random\n"
-    "                    (default: eva; aum with --ccs)\n"
+    "  --by SCORE        the score to rank by: a score of scores.h5 (focus_weighted:\n"
+    "                    EVA focus-weighted with the run's score.focus_gamma) or\n"
+    "                    random (default: eva; aum with --ccs)\n"
     "  --quota MODE      class quotas: none, proportional (default), balanced, sqrt, rcap\n"
     "  --top             keep the top n_c of each class in the chosen order (default)\n"
     "  --sample          sample n_c per class with probability ~ exp(loss / beta)\n"
     "  --beta B          sampling temperature (default 1)\n"
     "  --order ORDER     hard (the score's important end, default), easy, band:LO:HI\n"
-    "  --focus-weighted  rank by rank01(score) * focus (Grad-CAM focus weighting)\n"
+    "  --focus-weighted  rank by rank01(score) * focus^G (Grad-CAM focus weighting)\n"
+    "  --gamma G         the exponent G >= 0 (default: the run's score.focus_gamma)\n"
     "  --focus-filter    take unreliable samples (late conf < tau and focus < phi) last\n"
     "  --tau T, --phi P  the filter's thresholds (default 0.7, 0.7)\n"
     "  --ccs             coverage-centric selection over score strata (CCS)\n"
@@ -90,14 +92,15 @@ static int write_outputs(const cs_run_selection *s, const char *path, int npy)
 int cmd_select(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("select");
-    enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_FF,
+    enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
            O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
         {"beta", required_argument, NULL, O_BETA}, {"top", no_argument, NULL, O_TOP},
         {"sample", no_argument, NULL, O_SAMPLE}, {"order", required_argument, NULL, O_ORDER},
-        {"focus-weighted", no_argument, NULL, O_FW}, {"focus-filter", no_argument, NULL, O_FF},
+        {"focus-weighted", no_argument, NULL, O_FW}, {"gamma", required_argument, NULL, O_GAMMA},
+        {"focus-filter", no_argument, NULL, O_FF},
         {"tau", required_argument, NULL, O_TAU}, {"phi", required_argument, NULL, O_PHI},
         {"ccs", no_argument, NULL, O_CCS}, {"hard-cutoff", required_argument, NULL, O_CUT},
         {"seed", required_argument, NULL, O_SEED}, {"dry-run", no_argument, NULL, O_DRY},
@@ -156,6 +159,11 @@ int cmd_select(int argc, char **argv)
         case O_FW:
             a.focus_weighted = 1;
             break;
+        case O_GAMMA:
+            if (cs_parse_double(optarg, &d) || !(d >= 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--gamma must be a number >= 0, got '%s'", optarg);
+            a.gamma = d;
+            break;
         case O_FF:
             p->filter = 1;
             break;
@@ -206,6 +214,10 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--beta applies to --sample only");
     if (have_cut && !ccs)
         return cs_usage_error(cmd, "--hard-cutoff applies to --ccs only");
+    if (!isnan(a.gamma) && !a.focus_weighted)
+        return cs_usage_error(cmd, "--gamma applies to --focus-weighted only");
+    if (a.focus_weighted && strcmp(a.score, "focus_weighted") == 0)
+        return cs_usage_error(cmd, "--focus-weighted on --by focus_weighted would weight by focus twice");
     p->pick = sample ? CS_PICK_SAMPLE : ccs ? CS_PICK_CCS : CS_PICK_TOP;
     /* CCS stratifies by AUM unless told otherwise, as its authors do (METHODS.md 4). */
     if (ccs && !have_by)

@@ -2,7 +2,8 @@
  * (run 0 epochs 1..T, run 1 ...), keeps O(N) state per score, and finalises
  * every enabled score when the last record has arrived (see score.h for the
  * conventions).  EL2N, AUM, the uncertainty means and the late-window helpers
- * are plain column means over an epoch range, summed here directly. */
+ * are plain column means over an epoch range, summed here directly;
+ * focus_weighted is derived from the final eva and focus. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct cs_score_acc {
     int64_t n;
     int C, T, R;
     cs_score_params p;
+    unsigned need;            /* the scores computed: enabled ones and what they derive from */
     int te, tl, K;            /* resolved EVA windows */
     int next_run, next_epoch; /* the record expected next */
     int finished;
@@ -28,7 +30,8 @@ struct cs_score_acc {
     int probs_run, probs_epoch; /* first record lacking probs that LC / margin needed; epoch 0: none */
 };
 
-static int on(const cs_score_acc *a, int id) { return (a->p.enable >> id) & 1u; }
+/* Computed (enabled or needed); cs_score_get hands out only enabled ones. */
+static int on(const cs_score_acc *a, int id) { return (a->need >> id) & 1u; }
 
 void cs_score_acc_free(cs_score_acc *a)
 {
@@ -83,6 +86,7 @@ int cs_score_acc_create(cs_score_acc **acc, int64_t n, int num_classes, const in
     a->T = total_epochs;
     a->R = runs;
     a->p = *p;
+    a->need = cs_score_needed(p->enable);
     a->K = p->eva_k;
     a->te = p->eva_early;
     a->tl = p->eva_late ? p->eva_late : total_epochs - p->eva_k + 1;
@@ -292,6 +296,13 @@ int cs_score_acc_finish(cs_score_acc *a)
             }
         }
     }
+    if (on(a, CS_SCORE_FOCUS_WEIGHTED)) {
+        int rc = cs_score_weight_by_focus(a->out[CS_SCORE_EVA], n, cs_score_info_at(CS_SCORE_EVA)->dir,
+                                          a->out[CS_SCORE_FOCUS], a->p.focus_gamma,
+                                          a->out[CS_SCORE_FOCUS_WEIGHTED]);
+        if (rc)
+            return rc;
+    }
     a->finished = 1;
     return 0;
 }
@@ -301,7 +312,7 @@ const double *cs_score_get(const cs_score_acc *a, const char *name)
     int id = cs_score_lookup(name);
     if (id < 0)
         return NULL;
-    if (!on(a, id)) {
+    if (!((a->p.enable >> id) & 1u)) {
         cs_error(CS_EINVAL, "score '%s' was not enabled", name);
         return NULL;
     }

@@ -1,12 +1,14 @@
 /* registry.c - the scores coreset knows: names, important ends, parameters
  * and their defaults, checks, and the one-line description an index header
  * records. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/err.h"
 #include "score.h"
+#include "score_int.h"
 
 static const cs_score_info infos[CS_SCORE_COUNT] = {
     [CS_SCORE_EVA] = {"eva", CS_SCORE_HIGH, 0, "error-vector variance over an early and a late window"},
@@ -18,6 +20,7 @@ static const cs_score_info infos[CS_SCORE_COUNT] = {
     [CS_SCORE_MARGIN] = {"margin", CS_SCORE_LOW, 0, "p_top1 - p_top2, last epochs"},
     [CS_SCORE_DYN_UNC] = {"dynamic_uncertainty", CS_SCORE_HIGH, 0, "mean sliding-window std of conf"},
     [CS_SCORE_FOCUS] = {"focus", CS_SCORE_HIGH, 0, "mean Grad-CAM focus over the epochs computed"},
+    [CS_SCORE_FOCUS_WEIGHTED] = {"focus_weighted", CS_SCORE_HIGH, 0, "EVA focus-weighted: rank01(eva) * focus^gamma"},
     [CS_SCORE_LATE_CONF] = {"late_conf", CS_SCORE_LOW, 1, "mean conf over the late window"},
     [CS_SCORE_LATE_LOSS] = {"late_loss", CS_SCORE_HIGH, 1, "mean loss over the late window"},
 };
@@ -33,6 +36,7 @@ void cs_score_params_default(cs_score_params *p)
     p->el2n_last = 10;
     p->unc_last_k = 1;
     p->dyn_j = 10;
+    p->focus_gamma = 1.0;
     p->enable = (1u << CS_SCORE_COUNT) - 1;
 }
 
@@ -59,7 +63,16 @@ int cs_score_direction(const char *name)
     return id < 0 ? id : infos[id].dir;
 }
 
-static int on(const cs_score_params *p, int id) { return (p->enable >> id) & 1u; }
+unsigned cs_score_needed(unsigned enable)
+{
+    if (enable & (1u << CS_SCORE_FOCUS_WEIGHTED))
+        enable |= (1u << CS_SCORE_EVA) | (1u << CS_SCORE_FOCUS);
+    return enable;
+}
+
+/* Whether score id is computed: enabled, or needed by one that is (its
+ * parameters are checked either way). */
+static int on(const cs_score_params *p, int id) { return (cs_score_needed(p->enable) >> id) & 1u; }
 
 static int late_start(const cs_score_params *p, int T) { return p->eva_late ? p->eva_late : T - p->eva_k + 1; }
 
@@ -100,6 +113,8 @@ int cs_score_params_check(const cs_score_params *p, int T)
         return cs_error(CS_EINVAL, "uncertainty over the last %d epochs: need 1..%d", p->unc_last_k, T);
     if (on(p, CS_SCORE_DYN_UNC) && (p->dyn_j < 1 || p->dyn_j > T))
         return cs_error(CS_EINVAL, "dynamic uncertainty window J = %d: need 1..%d", p->dyn_j, T);
+    if (on(p, CS_SCORE_FOCUS_WEIGHTED) && !(isfinite(p->focus_gamma) && p->focus_gamma >= 0))
+        return cs_error(CS_EINVAL, "focus weight exponent gamma = %g, must be finite and >= 0", p->focus_gamma);
     return 0;
 }
 
@@ -146,6 +161,10 @@ int cs_score_params_describe(const cs_score_params *p, int T, const char *name, 
         break;
     case CS_SCORE_DYN_UNC:
         snprintf(buf, len, "J=%d std=population", p->dyn_j);
+        break;
+    case CS_SCORE_FOCUS_WEIGHTED:
+        exact_double(w, sizeof w, p->focus_gamma);
+        snprintf(buf, len, "base=eva gamma=%s", w);
         break;
     case CS_SCORE_LATE_CONF:
     case CS_SCORE_LATE_LOSS:

@@ -32,6 +32,10 @@
  *  - Focus: mean of the non-NaN focus values over all runs and epochs (pooled);
  *    a sample never computed gets NaN and is counted by
  *    cs_score_acc_focus_missing().
+ *  - focus_weighted: EVA focus-weighted (METHODS.md 3), rank01(eva) *
+ *    focus^gamma from the final eva and focus; NaN where focus is NaN.
+ *    Enabling it computes eva and focus too (cs_score_get returns them only
+ *    when enabled themselves).
  *  - The late window of the selection helpers late_conf / late_loss is EVA's
  *    late window. */
 #ifndef CS_SCORE_H
@@ -55,6 +59,7 @@ enum cs_score_id {
     CS_SCORE_MARGIN,
     CS_SCORE_DYN_UNC,
     CS_SCORE_FOCUS,
+    CS_SCORE_FOCUS_WEIGHTED, /* rank01(eva) * focus^gamma */
     CS_SCORE_LATE_CONF, /* selection helper: mean conf over the late window (reliability filter) */
     CS_SCORE_LATE_LOSS, /* selection helper: mean loss over the late window (RCAP, before clipping) */
     CS_SCORE_COUNT
@@ -80,6 +85,7 @@ typedef struct cs_score_params {
     int forget_never_zero; /* 1: a never-correct sample counts 0 (DeepCore); 0: +inf (default) */
     int unc_last_k;        /* entropy / least confidence / margin: mean of the last k epochs (1) */
     int dyn_j;             /* dynamic uncertainty window J (10) */
+    double focus_gamma;    /* focus_weighted: the exponent gamma of focus (1) */
     unsigned enable;       /* bit (1u << id) per score to compute; default: all */
 } cs_score_params;
 

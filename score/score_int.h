@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+/* registry.c: the scores to compute for an enable mask: those enabled and
+ * those they are derived from (focus_weighted needs eva and focus). */
+unsigned cs_score_needed(unsigned enable);
+
 /* eva.c: Welford update of one window with one epoch's err (k = epochs already in it). */
 void cs_eva_window_add(double *mean, double *m2, int k, const float *err, int64_t n);
 /* v = M2 / K (or / (K-1)), then optionally divided by its sum over samples. */

@@ -92,6 +92,7 @@ static void score_params(const cs_config *cfg, cs_score_params *p)
     p->forget_never_zero = cfg->score.forgetting_never == CS_NEVER_ZERO;
     p->unc_last_k = cfg->score.uncertainty_last;
     p->dyn_j = cfg->score.du_window;
+    p->focus_gamma = cfg->score.focus_gamma;
 }
 
 int cs_rescore(const cs_config *cfg, const char *run_dir)

@@ -20,7 +20,7 @@ void cs_run_select_args_init(cs_run_select_args *a)
     memset(a, 0, sizeof *a);
     a->run_dir = ".";
     a->score = "eva";
-    a->gamma = 1.0;
+    a->gamma = NAN;
     cs_select_params_init(&a->params);
     a->params.quota = CS_QUOTA_PROPORTIONAL;
 }
@@ -114,13 +114,40 @@ static int read_helper(const cs_scores_file *f, const char *path, const char *na
     return rc;
 }
 
+/* The gamma of --focus-weighted without --gamma: the one the run's
+ * focus_weighted score was computed with (score.focus_gamma when the run was
+ * scored), or 1 for a scores.h5 without that score. */
+static int run_gamma(const cs_scores_file *f, const char *path, double *gamma)
+{
+    *gamma = 1.0;
+    int has = 0;
+    for (int i = 0; i < f->count; i++)
+        has |= strcmp(f->names[i], "focus_weighted") == 0;
+    if (!has)
+        return 0;
+    double *unused = NULL;
+    int dir;
+    char params[512];
+    int rc = cs_scores_read(f, path, "focus_weighted", &unused, &dir, params, sizeof params);
+    free(unused);
+    if (rc)
+        return rc;
+    const char *g = strstr(params, "gamma=");
+    char *end = NULL;
+    double v = g ? strtod(g + 6, &end) : NAN;
+    if (!g || end == g + 6 || !(isfinite(v) && v >= 0))
+        return cs_error(CS_EFORMAT, "'%s': score focus_weighted records no valid gamma (params '%s')", path, params);
+    *gamma = v;
+    return 0;
+}
+
 static int set_header(cs_index_file *ix, const char *key, const char *value)
 {
     return cs_index_file_set(ix, key, value);
 }
 
 /* The header keys of man/coreset-index.5, from the run's attributes and the options. */
-static int fill_header(const cs_run_select_args *a, const char *path, const char *params_text,
+static int fill_header(const cs_run_select_args *a, double gamma, const char *path, const char *params_text,
                        int dir, cs_run_selection *s)
 {
     const cs_select_params *p = &a->params;
@@ -156,14 +183,14 @@ static int fill_header(const cs_run_select_args *a, const char *path, const char
     if ((rc = set_header(ix, "run", v)))
         return rc;
     if (a->focus_weighted)
-        snprintf(v, sizeof v, "%s*focus^%g", a->score, a->gamma);
+        snprintf(v, sizeof v, "%s*focus^%g", a->score, gamma);
     else
         snprintf(v, sizeof v, "%s", a->score);
     if ((rc = set_header(ix, "score", v)) ||
         (rc = set_header(ix, "score-direction", dir == CS_SCORE_LOW ? "low" : "high")))
         return rc;
     if (a->focus_weighted)
-        snprintf(buf, sizeof buf, "%s; focus-weighted rank01(%s)*focus^%g", params_text, a->score, a->gamma);
+        snprintf(buf, sizeof buf, "%s; focus-weighted rank01(%s)*focus^%g", params_text, a->score, gamma);
     else
         snprintf(buf, sizeof buf, "%s", params_text);
     if ((rc = set_header(ix, "score-params", buf)))
@@ -223,6 +250,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
     cs_scores_file f;
     run_arrays arr = {0};
     int dir = CS_SCORE_HIGH, rc;
+    double gamma = a->gamma;
     cs_run_selection_init(s);
     memset(&f, 0, sizeof f);
     if (!cs_run_score_known(a->score))
@@ -252,13 +280,15 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
     if ((p->pick == CS_PICK_SAMPLE || p->quota == CS_QUOTA_RCAP) &&
         (rc = read_helper(&f, path, "late_loss", p->quota == CS_QUOTA_RCAP ? "quota rcap" : "--sample", &arr.loss)))
         goto out;
+    if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
+        goto out;
     if (a->focus_weighted) {
         double *w = cs_malloc(sizeof *w * (size_t)(f.n ? f.n : 1));
         if (!w) {
             rc = CS_ENOMEM;
             goto out;
         }
-        if ((rc = cs_score_weight_by_focus(arr.score, f.n, dir, arr.focus, a->gamma, w))) {
+        if ((rc = cs_score_weight_by_focus(arr.score, f.n, dir, arr.focus, gamma, w))) {
             free(w);
             goto out;
         }
@@ -280,7 +310,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         cs_error_prefix("'%s'", path);
         goto out;
     }
-    if ((rc = fill_header(a, path, params_text, dir, s)) ||
+    if ((rc = fill_header(a, gamma, path, params_text, dir, s)) ||
         (rc = cs_index_file_set_indices(&s->index, s->idx, s->m, s->n)))
         goto out;
     const char *tag = a->focus_weighted ? "-focus" : "";

@@ -17,7 +17,7 @@ typedef struct cs_run_select_args {
     const char *run_dir;    /* holds scores.h5 */
     const char *score;      /* registry name, default "eva" */
     int focus_weighted;     /* rank by rank01(score) * focus^gamma */
-    double gamma;           /* default 1 */
+    double gamma;           /* NAN (default): the gamma of the run's focus_weighted score, else 1 */
     cs_select_params params;
 } cs_run_select_args;
 
@@ -37,7 +37,7 @@ typedef struct cs_run_selection {
  * message listing the known ones. */
 int cs_run_score_known(const char *name);
 
-/* params: the METHODS.md defaults with quota proportional; score eva; gamma 1. */
+/* params: the METHODS.md defaults with quota proportional; score eva; gamma NAN (the run's). */
 void cs_run_select_args_init(cs_run_select_args *a);
 void cs_run_selection_init(cs_run_selection *s);
 void cs_run_selection_release(cs_run_selection *s);

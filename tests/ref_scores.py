@@ -5,6 +5,7 @@ not from the C code.  The C tests feed it a trajectory and compare, and
 tests/ref_scores_dump.py feeds it what `coreset dump` exports of a real run.
 
   ref_scores.py scores INDIR OUTDIR   trajectory -> OUTDIR/<score>.f64, OUTDIR/fw_<score>.f64
+                                      (focus_weighted.f64: EVA focus-weighted with gamma)
   ref_scores.py focus INDIR OUTDIR    maps -> OUTDIR/<case>.f64 (resized cases need torch)
   ref_scores.py selftest              vectorised code vs plain loops; prints PASS/FAIL lines
 
@@ -27,7 +28,7 @@ import numpy as np
 # The important end of each score, from METHODS.md section 3.
 DIRECTION = {
     "eva": 1, "el2n": 1, "forgetting": 1, "aum": -1, "entropy": 1, "least_confidence": 1,
-    "margin": -1, "dynamic_uncertainty": 1, "focus": 1,
+    "margin": -1, "dynamic_uncertainty": 1, "focus": 1, "focus_weighted": 1,
 }
 
 
@@ -116,7 +117,8 @@ def focus_weighted(s, direction, focus, gamma):
 def combine_runs(runs, P):
     """Every score over R runs.  runs: a list of (cols, probs, focus) per run, cols: field -> (T, N)
     float64, probs (T, N, C) or None, focus (T, N) with NaN where not computed.  Per-run scores are
-    averaged over runs; focus is pooled: the mean of every non-NaN value over all runs and epochs."""
+    averaged over runs; focus is pooled: the mean of every non-NaN value over all runs and epochs.
+    focus_weighted: the final eva focus-weighted with P["gamma"] (default 1)."""
     N = P["n"]
     per_run = [run_scores(cols, probs, P) for cols, probs, _ in runs]
     out = {name: np.mean([d[name] for d in per_run], axis=0) for name in per_run[0]}
@@ -128,6 +130,7 @@ def combine_runs(runs, P):
         fcnt += have.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["focus"] = np.where(fcnt > 0, fsum / np.maximum(fcnt, 1), np.nan)
+    out["focus_weighted"] = focus_weighted(out["eva"], DIRECTION["eva"], out["focus"], P.get("gamma", 1.0))
     return out
 
 
@@ -144,7 +147,7 @@ def all_scores(indir):
     out = combine_runs(runs, P)
     g = P.get("gamma", 1.0)
     for name, d in DIRECTION.items():
-        if name in out:
+        if name in out and name != "focus_weighted":
             out["fw_" + name] = focus_weighted(out[name], d, out["focus"], g)
     return out
 

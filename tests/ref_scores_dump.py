@@ -123,6 +123,11 @@ def parse_params(name, params, T):
     elif name in ("aum", "focus"):
         if window(take("epochs")) != (1, T):
             raise ValueError(f"{name}: params {params!r}, expected epochs=1..{T}")
+    elif name == "focus_weighted":
+        base = take("base")
+        if base != "eva":
+            raise ValueError(f"{name}: base={base}, the reference derives it from eva only")
+        out["gamma"] = float(take("gamma"))
     elif name in ("late_conf", "late_loss"):
         a, b = window(take("epochs"))
         out.update(eva_late=a, eva_k=b - a + 1)
@@ -169,7 +174,8 @@ def main(argv):
     P.update({k: v for k, (_, v) in fixed.items()})
     # Parameters of scores scores.h5 does not hold: anything valid, their results are not compared.
     for key, v in dict(eva_k=2, eva_early=1, eva_late=0, eva_unbiased=0, eva_normalise=0, eva_weighted=0,
-                       eva_w=0.5, el2n_first=1, el2n_last=1, forget_never_zero=0, unc_last_k=1, dyn_j=1).items():
+                       eva_w=0.5, el2n_first=1, el2n_last=1, forget_never_zero=0, unc_last_k=1, dyn_j=1,
+                       gamma=1.0).items():
         P.setdefault(key, v)
 
     runs = []

@@ -9,10 +9,10 @@
 #   b: 2 runs, no probabilities (binary least confidence / margin from conf),
 #      focus every 2nd epoch, DBPD data dropout;
 #   b rescored with non-default windows and every non-default score option.
-# Negative controls show the check fails on a 2e-6 change, an unknown score
-# and an unknown parameter.  Then `coreset inspect RUN` on b: every number it
-# shows against the dump, run.yaml, scores.h5 and sha256sum; index files; a
-# torn last frame.
+# Negative controls show the check fails on a 2e-6 change, an unknown score,
+# an unknown parameter and a focus_weighted gamma other than the one used.
+# Then `coreset inspect RUN` on b: every number it shows against the dump,
+# run.yaml, scores.h5 and sha256sum; index files; a torn last frame.
 . tests/lib.sh
 src=$DATA/medmnist/breastmnist.npz
 if [ ! -r "$src" ]; then skip all "'$src' not found (set CORESET_DATA)"; exit 0; fi
@@ -35,7 +35,7 @@ score:
 YAML
 # Every check line of ref_scores_dump.py is a PASS:/FAIL: line of this test.
 numpy_check() { "$PY" tests/ref_scores_dump.py "$1" "$2" "$3" "$T" 2>&1; }
-want_all="11 of 11 scores checked: aum dynamic_uncertainty el2n entropy eva focus forgetting late_conf late_loss least_confidence margin"
+want_all="12 of 12 scores checked: aum dynamic_uncertainty el2n entropy eva focus focus_weighted forgetting late_conf late_loss least_confidence margin"
 
 # --- a: one run, probabilities, focus every epoch ----------------------------------------
 expect_status score_a 0 "$CS" -q score -c "$TMP/c.yaml" -o "$TMP/a"
@@ -70,12 +70,14 @@ cp -r "$TMP/b" "$TMP/b2"
 expect_status rescore_b2 0 "$CS" -q score --rescore "$TMP/b2" --windows 1:2,3:4 \
     --set score.eva_unbiased=true --set score.eva_normalize=true --set score.eva_combine=weighted \
     --set score.eva_weight=0.123456789 --set score.el2n_from=2 --set score.el2n_to=4 \
-    --set score.forgetting_never=zero --set score.uncertainty_last=2 --set score.du_window=2
+    --set score.forgetting_never=zero --set score.uncertainty_last=2 --set score.du_window=2 \
+    --set score.focus_gamma=2.5
 numpy_check "$TMP/b.h5" "$TMP/b2/scores.h5" b2 | tee "$TMP/b2.log"
 grep -q "b2: $want_all" "$TMP/b2.log" && pass b2_every_score || fail b2_every_score "$(grep 'scores checked' "$TMP/b2.log")"
 # The options took effect and are recorded exactly (the weight to its last digit).
 for p in "K=2 early=1..2 late=3..4 var=1/(K-1) norm=l1 comb=weighted w=0.123456789" "el2n .*epochs=2..4" \
-    "never_correct=0" "entropy .*epochs=4..5" "J=2 std=population" "late_conf .*epochs=3..4"; do
+    "never_correct=0" "entropy .*epochs=4..5" "J=2 std=population" "late_conf .*epochs=3..4" \
+    "focus_weighted .*base=eva gamma=2.5"; do
     grep -q -- "$p" "$TMP/b2.log" && pass "b2_params_${p%% *}" || fail "b2_params_${p%% *}" "no '$p' in the recorded params"
 done
 
@@ -85,14 +87,15 @@ import shutil, sys, h5py, numpy as np
 src, tmp = sys.argv[1], sys.argv[2]
 for name, edit in (("nudged", lambda h: h["scores/eva"].__setitem__(7, h["scores/eva"][7] + 2e-6)),
                    ("extra", lambda h: h.create_dataset("scores/mystery", data=np.zeros(h["labels"].shape))),
-                   ("param", lambda h: h["scores/aum"].attrs.__setitem__("params", np.bytes_("epochs=1..5 trim=0.1")))):
+                   ("param", lambda h: h["scores/aum"].attrs.__setitem__("params", np.bytes_("epochs=1..5 trim=0.1"))),
+                   ("gamma", lambda h: h["scores/focus_weighted"].attrs.__setitem__("params", np.bytes_("base=eva gamma=2")))):
     dst = f"{tmp}/neg_{name}.h5"
     shutil.copy(src, dst)
     with h5py.File(dst, "r+") as h:
         edit(h)
 EOF
 for neg in "nudged:FAIL: $T:neg_eva .*worst 2" "extra:FAIL: $T:neg_mystery .*no NumPy check for score 'mystery'" \
-    "param:FAIL: $T:neg_aum .*unknown parameters \['trim'\]"; do
+    "param:FAIL: $T:neg_aum .*unknown parameters \['trim'\]" "gamma:FAIL: $T:neg_focus_weighted .*worst"; do
     name=${neg%%:*}
     "$PY" tests/ref_scores_dump.py "$TMP/b.h5" "$TMP/neg_$name.h5" neg "$T" >"$TMP/neg.log" 2>&1
     rc=$?

@@ -118,6 +118,7 @@ if have_py numpy && have_py h5py; then
 --rate 0.2 --sample --beta 0.5 --seed 9
 --rate 0.2 --by random --seed 2
 --count 50 --by el2n --order band:0.25:0.75
+--rate 0.2 --by focus_weighted --quota balanced
 ARGS
     # The filter has work to do here: it must change the selection.
     "$CS" -q select "$run" --rate 0.3 -o "$TMP/nofilter.idx" >/dev/null
@@ -127,6 +128,30 @@ ARGS
 else
     skip reference "numpy or h5py missing for $PY"
 fi
+
+# The focus_weighted score of scores.h5 is --focus-weighted on eva with the
+# run's score.focus_gamma: the same indices; --gamma G overrides that gamma,
+# and without --gamma the gamma comes from the run (rescored with gamma 2).
+fw_same() { # $1 name, $2 run, $3 header score wanted, then the --focus-weighted options
+    local name=$1 r=$2 want=$3; shift 3
+    "$CS" -q select "$r" --rate 0.2 --by focus_weighted -o "$TMP/$name-by.idx" >/dev/null
+    "$CS" -q select "$r" --rate 0.2 --focus-weighted "$@" -o "$TMP/$name-fw.idx" >/dev/null
+    if [ -s "$TMP/$name-by.idx" ] && cmp -s <(indices "$TMP/$name-by.idx") <(indices "$TMP/$name-fw.idx") &&
+        [ "$(header "$TMP/$name-by.idx" score)" = focus_weighted ] && [ "$(header "$TMP/$name-fw.idx" score)" = "$want" ]; then
+        pass "$name"
+    else
+        fail "$name" "--by focus_weighted and --focus-weighted $* differ, or headers '$(header "$TMP/$name-fw.idx" score)' (want $want)"
+    fi
+}
+fw_same focus-weighted-score "$run" "eva*focus^1"
+cp -r "$run" "$TMP/gamma2"
+expect_status rescore-gamma2 0 "$CS" -q score --rescore "$TMP/gamma2" --set score.focus_gamma=2
+fw_same focus-weighted-run-gamma "$TMP/gamma2" "eva*focus^2"
+fw_same focus-weighted-gamma-option "$TMP/gamma2" "eva*focus^2" --gamma 2
+"$CS" -q select "$run" --rate 0.2 --focus-weighted --gamma 2 -o "$TMP/g2-on-run.idx" >/dev/null
+cmp -s <(indices "$TMP/g2-on-run.idx") <(indices "$TMP/focus-weighted-run-gamma-by.idx") &&
+    ! cmp -s <(indices "$TMP/g2-on-run.idx") <(indices "$TMP/focus-weighted-score-by.idx") &&
+    pass gamma-option-overrides || fail gamma-option-overrides "--gamma 2 on the gamma-1 run is not the gamma-2 run's selection, or equals gamma 1's"
 
 # Bad input: one error line each, non-zero exit, nothing written.
 bad() {
@@ -148,6 +173,9 @@ bad both-budgets "exclude each other" "$CS" select "$run" --rate 0.1 --count 5
 bad unknown-score "unknown score 'nope'" "$CS" select "$run" --rate 0.1 --by nope
 bad unknown-quota "unknown quota 'fair'" "$CS" select "$run" --rate 0.1 --quota fair
 bad tau-without-filter "apply to --focus-filter only" "$CS" select "$run" --rate 0.1 --tau 0.5
+bad gamma-without-weighting "applies to --focus-weighted only" "$CS" select "$run" --rate 0.1 --gamma 2
+bad gamma-negative "gamma must be a number >= 0" "$CS" select "$run" --rate 0.1 --focus-weighted --gamma -1
+bad weighted-twice "would weight by focus twice" "$CS" select "$run" --rate 0.1 --by focus_weighted --focus-weighted
 bad not-a-run "is not a run directory" "$CS" select "$TMP" --rate 0.1
 bad missing-dir "cannot write '$TMP/nope/x.idx'" "$CS" select "$run" --rate 0.1 -o "$TMP/nope/x.idx"
 # A run without the score asked for: EVA left out by rescoring with windows that do not fit.

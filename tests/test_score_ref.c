@@ -176,7 +176,7 @@ static int synth_write(const synth *s, const char *dir)
     return write_raw(dir, "labels.i32", s->labels, sizeof s->labels);
 }
 
-static int write_params(const char *dir, const cs_score_params *p, int C, double gamma)
+static int write_params(const char *dir, const cs_score_params *p, int C)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/params.json", dir);
@@ -190,18 +190,19 @@ static int write_params(const char *dir, const cs_score_params *p, int C, double
             "\"unc_last_k\": %d, \"dyn_j\": %d, \"gamma\": %.17g}\n",
             N, C, T, R, p->eva_k, p->eva_early, p->eva_late, p->eva_unbiased, p->eva_normalise,
             p->eva_weighted, p->eva_w, p->el2n_first, p->el2n_last, p->forget_never_zero, p->unc_last_k,
-            p->dyn_j, gamma);
+            p->dyn_j, p->focus_gamma);
     return fclose(f);
 }
 
-/* Score s with p in C and in NumPy, compare everything; returns mismatches. */
-static int64_t cross_check(const synth *s, const cs_score_params *p, double gamma, const char *tag)
+/* Score s with p in C and in NumPy, compare everything (every registry score,
+ * and every ranking score focus-weighted with p's gamma); returns mismatches. */
+static int64_t cross_check(const synth *s, const cs_score_params *p, const char *tag)
 {
     char dir[600], out[700], cmd[2048];
     snprintf(dir, sizeof dir, "%s/%s", harness_tmpdir(), tag);
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-    if (system(cmd) != 0 || synth_write(s, dir) || write_params(dir, p, s->C, gamma)) {
+    if (system(cmd) != 0 || synth_write(s, dir) || write_params(dir, p, s->C)) {
         CHECK_MSG(0, "cannot write the trajectory under '%s'", dir);
         return 1;
     }
@@ -237,13 +238,13 @@ static int64_t cross_check(const synth *s, const cs_score_params *p, double gamm
         if (c && ref)
             bad += compare(info->name, c, ref, N, 1e-6, 1e-6);
         free(ref);
-        if (info->helper)
+        if (info->helper || id == CS_SCORE_FOCUS_WEIGHTED)
             continue;
         char fname[64];
         snprintf(fname, sizeof fname, "fw_%s", info->name);
         ref = read_f64(out, fname, N);
         CHECK_MSG(ref != NULL, "numpy wrote no '%s/%s.f64'", out, fname);
-        CHECK_OK(cs_score_focus_weighted(acc, info->name, gamma, fw));
+        CHECK_OK(cs_score_focus_weighted(acc, info->name, p->focus_gamma, fw));
         if (ref)
             bad += compare(fname, fw, ref, N, 1e-6, 1e-6);
         free(ref);
@@ -262,7 +263,7 @@ static void test_scores_vs_numpy_defaults(void)
     synth_make(&s, 3, 1, 11);
     cs_score_params p;
     cs_score_params_default(&p);
-    cross_check(&s, &p, 1.0, "defaults");
+    cross_check(&s, &p, "defaults");
     synth_free(&s);
 }
 
@@ -280,7 +281,7 @@ static void test_scores_vs_numpy_options(void)
     p.eva_w = 0.5;
     p.forget_never_zero = 1;
     p.unc_last_k = 4;
-    cross_check(&s, &p, 1.0, "authors");
+    cross_check(&s, &p, "authors");
 
     cs_score_params_default(&p);
     p.eva_k = 7;
@@ -291,7 +292,8 @@ static void test_scores_vs_numpy_options(void)
     p.el2n_last = 12;
     p.dyn_j = 5;
     p.unc_last_k = 3;
-    cross_check(&s, &p, 2.0, "windows");
+    p.focus_gamma = 2.0;
+    cross_check(&s, &p, "windows");
     synth_free(&s);
 }
 
@@ -305,7 +307,8 @@ static void test_scores_vs_numpy_binary(void)
     cs_score_params p;
     cs_score_params_default(&p);
     p.unc_last_k = 2;
-    cross_check(&s, &p, 1.0, "binary");
+    p.focus_gamma = 0.5;
+    cross_check(&s, &p, "binary");
     synth_free(&s);
 }
 

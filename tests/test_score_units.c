@@ -385,6 +385,45 @@ static void test_rank_and_weighting(void)
     CHECK(r[0] == 1.0);
 }
 
+/* focus_weighted = rank01(eva) * focus^gamma from the final scores.  On
+ * eva_case, eva = 0, .25, .1225 ranks 0, 1, .5; focus .5 every epoch, .8 in
+ * epoch 3 only, never: with gamma 2, 0, .64, NaN.  Enabled alone it computes
+ * eva and focus without handing them out, and checks eva's windows. */
+static void test_focus_weighted_by_hand(void)
+{
+    traj t = eva_case();
+    for (int ep = 1; ep <= t.T; ep++)
+        t.focus[at(&t, 0, ep, 0)] = 0.5f;
+    t.focus[at(&t, 0, 3, 1)] = 0.8f;
+    cs_score_params p;
+    cs_score_params_default(&p);
+    p.enable = 1u << CS_SCORE_FOCUS_WEIGHTED;
+    p.focus_gamma = 2;
+    cs_score_acc *acc = score_all(&t, &p);
+    const double *v = acc ? cs_score_get(acc, "focus_weighted") : NULL;
+    CHECK_MSG(v != NULL, "%s", cs_errmsg());
+    if (v) {
+        CHECK(v[0] == 0);
+        CHECK_NEAR(v[1], 0.64, 1e-7);
+        CHECK(isnan(v[2]));
+    }
+    CHECK(acc && cs_score_get(acc, "eva") == NULL && strstr(cs_errmsg(), "'eva' was not enabled"));
+    CHECK(acc && cs_score_acc_focus_missing(acc) == 1);
+    cs_score_acc_free(acc);
+    CHECK(cs_score_direction("focus_weighted") == CS_SCORE_HIGH && !cs_score_info_at(CS_SCORE_FOCUS_WEIGHTED)->helper);
+
+    p.eva_k = 15; /* windows 1..15 and 6..20 overlap: focus_weighted cannot be computed */
+    CHECK(cs_score_params_check(&p, 20) == CS_EINVAL && strstr(cs_errmsg(), "overlap"));
+    p.eva_k = 10;
+    p.focus_gamma = -1;
+    CHECK(cs_score_params_check(&p, 20) == CS_EINVAL && strstr(cs_errmsg(), "gamma = -1"));
+    p.focus_gamma = NAN;
+    CHECK(cs_score_params_check(&p, 20) == CS_EINVAL);
+    p.enable = 1u << CS_SCORE_AUM; /* gamma is not checked when nothing uses it */
+    CHECK_OK(cs_score_params_check(&p, 20));
+    traj_free(&t);
+}
+
 static void test_describe(void)
 {
     cs_score_params p;
@@ -404,6 +443,11 @@ static void test_describe(void)
     p.eva_w = 0.1;
     CHECK_OK(cs_score_params_describe(&p, 200, "eva", buf, sizeof buf));
     CHECK_MSG(strstr(buf, " w=0.1") && !strstr(buf, " w=0.10"), "%s", buf);
+    CHECK_OK(cs_score_params_describe(&p, 200, "focus_weighted", buf, sizeof buf));
+    CHECK_MSG(strcmp(buf, "base=eva gamma=1") == 0, "%s", buf);
+    p.focus_gamma = 0.1;
+    CHECK_OK(cs_score_params_describe(&p, 200, "focus_weighted", buf, sizeof buf));
+    CHECK_MSG(strcmp(buf, "base=eva gamma=0.1") == 0, "%s", buf);
 }
 
 int main(void)
@@ -416,6 +460,7 @@ int main(void)
     RUN(test_bad_records);
     RUN(test_focus_maps_by_hand);
     RUN(test_rank_and_weighting);
+    RUN(test_focus_weighted_by_hand);
     RUN(test_describe);
     return harness_done();
 }
