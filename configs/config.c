@@ -332,6 +332,8 @@ int cs_config_set(cs_config *cfg, const char *assignment)
     memcpy(key, assignment, kn);
     key[kn] = 0;
     const cs_cfg_key *k = cs_config_find_key(key);
+    if (!k && cs_config_retired(key))
+        return cs_error(CS_EINVAL, "--set %s: key '%s' is no longer used (%s)", echo, key, cs_config_retired(key));
     if (!k) {
         const char *hint = cs_config_closest_key(key);
         if (hint)

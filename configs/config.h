@@ -54,7 +54,6 @@ typedef struct cs_config_dataset {
     cs_normalize normalize;
     char train_split[CS_CFG_NAME_MAX];
     char test_split[CS_CFG_NAME_MAX];
-    char val_split[CS_CFG_NAME_MAX];
 } cs_config_dataset;
 
 /* ECG datasets (dataset.kind ptbxl, wfdb-beats, cinc). */
@@ -102,7 +101,6 @@ typedef struct cs_config_train {
     int augment_crop_padding;
     bool augment_hflip;
     bool augment_vflip;
-    int checkpoint_every; /* epochs; 0 = never */
 } cs_config_train;
 
 typedef struct cs_config_record {
@@ -180,6 +178,9 @@ extern const size_t cs_config_nkeys;
 const cs_cfg_key *cs_config_find_key(const char *key);
 /* 1 if `prefix` names a section: some key starts with "<prefix>.". */
 int cs_config_is_section(const char *prefix);
+/* A key that was removed from the schema: why, or NULL.  run.yaml files skip
+ * it (an older run still loads); a config or --set that gives it is refused. */
+const char *cs_config_retired(const char *key);
 /* The known key or section name closest to `key` by edit distance, or NULL if none is close. */
 const char *cs_config_closest_key(const char *key);
 /* "must be > 0", "must be in [0, 1)", "must be in 1..100000", or "" for an unbounded key. */

@@ -172,7 +172,12 @@ static int read_mapping(loader *ld, const char *prefix)
         if (pn)
             path[pn++] = '.';
         memcpy(path + pn, name, strlen(name) + 1);
-        if (ld->skip_provenance && !prefix[0] && strcmp(path, "provenance") == 0) {
+        const cs_cfg_key *k = cs_config_find_key(path);
+        int section = !k && cs_config_is_section(path);
+        const char *retired = k || section ? NULL : cs_config_retired(path);
+        /* run.yaml: its provenance mapping is not config, and a key an older
+         * version wrote and this one removed is no longer meaningful. */
+        if (ld->skip_provenance && ((!prefix[0] && strcmp(path, "provenance") == 0) || retired)) {
             if ((rc = next(ld, &val)) != 0)
                 goto out;
             have_val = 1;
@@ -185,8 +190,10 @@ static int read_mapping(loader *ld, const char *prefix)
                 goto out;
             continue;
         }
-        const cs_cfg_key *k = cs_config_find_key(path);
-        int section = !k && cs_config_is_section(path);
+        if (retired) {
+            rc = at(ld, key.start_mark, CS_EINVAL, "key '%s' is no longer used (%s); remove it", path, retired);
+            goto out;
+        }
         if (!k && !section) {
             rc = unknown_key(ld, key.start_mark, path);
             goto out;

@@ -166,8 +166,6 @@ const cs_cfg_key cs_config_keys[] = {
      "name of the split the surrogate trains on and the coreset is drawn from"},
     {"dataset.test_split", STR, F(dataset.test_split), ANY, "test", NULL, check_name,
      "name of the split used to evaluate"},
-    {"dataset.val_split", STR, F(dataset.val_split), ANY, "val", NULL, check_name,
-     "name of the validation split (used where the data set has one)"},
     /* ecg */
     {"ecg.leads", STR, F(ecg.leads), ANY, "", NULL, check_leads,
      "leads by name as in the headers (MLII, V1, I, AVR, ...); empty = every lead, for wfdb-beats the first"},
@@ -260,8 +258,6 @@ const cs_cfg_key cs_config_keys[] = {
      "random horizontal flips"},
     {"train.augment_vflip", BOOL, F(train.augment_vflip), ANY, "false", NULL, NULL,
      "random vertical flips"},
-    {"train.checkpoint_every", INT, F(train.checkpoint_every), GE(0), "1", NULL, NULL,
-     "write a resumable checkpoint every this many epochs; 0 = never"},
     /* record */
     {"record.eval_pass", BOOL, F(record.eval_pass), ANY, "false", NULL, NULL,
      "record from a separate eval-mode pass without augmentation instead of the training pass"},
@@ -321,10 +317,27 @@ const cs_cfg_key cs_config_keys[] = {
     {"score.du_window", INT, F(score.du_window), IN(2, 100000), "10", NULL, NULL,
      "dynamic uncertainty's sliding window J in epochs"},
     {"score.focus_gamma", FLT, F(score.focus_gamma), GE(0), "1", NULL, NULL,
-     "exponent of focus in focus-weighted ranking"},
+     "exponent gamma of focus in the focus_weighted score, rank01(eva) * focus^gamma; the default of coreset select --gamma"},
 };
 
 const size_t cs_config_nkeys = sizeof cs_config_keys / sizeof cs_config_keys[0];
+
+/* Keys earlier versions had and nothing read.  Every run.yaml holds every
+ * key, so a run written before a removal must still resume and rescore. */
+static const struct {
+    const char *key, *why;
+} retired[] = {
+    {"train.checkpoint_every", "the surrogate pass writes a checkpoint after every epoch (resume needs it)"},
+    {"dataset.val_split", "nothing reads a validation split; the other splits are exported whole"},
+};
+
+const char *cs_config_retired(const char *key)
+{
+    for (size_t i = 0; i < sizeof retired / sizeof retired[0]; i++)
+        if (!strcmp(retired[i].key, key))
+            return retired[i].why;
+    return NULL;
+}
 
 _Static_assert(sizeof cs_config_keys / sizeof cs_config_keys[0] <= CS_CFG_MAX_KEYS,
                "cs_config.source is too small for the schema");

@@ -72,7 +72,7 @@ static void test_defaults(void)
     CHECK(c.train.lr == 0.1 && c.train.momentum == 0.9 && c.train.weight_decay == 5e-4);
     CHECK(c.train.beta1 == 0.9 && c.train.beta2 == 0.999 && !c.train.nesterov);
     CHECK(c.train.schedule == CS_SCHED_COSINE && !strcmp(c.train.device, "cpu"));
-    CHECK(c.train.checkpoint_every == 1 && c.train.threads == 0);
+    CHECK(c.train.threads == 0);
     CHECK(c.record.probs == CS_AUTO && c.record.focus_every == 1 && !strcmp(c.record.focus_layer, "last"));
     CHECK(c.dropout.method == CS_DROP_NONE && c.dropout.tau == 0.7 && c.dropout.gamma == 0.99);
     CHECK(c.score.runs == 1 && c.score.eva_k == 10 && c.score.eva_weight == 0.5);
@@ -141,6 +141,10 @@ static const struct {
     {"epochs: 5\n", "1:1: unknown key 'epochs', did you mean 'train.epochs'?"},
     {"trian:\n  epochs: 1\n", "1:1: unknown key 'trian', did you mean 'train'?"},
     {"dataset:\n  path: x\n  colour: red\n", "3:3: unknown key 'dataset.colour'"},
+    {"train:\n  checkpoint_every: 2\n", "2:3: key 'train.checkpoint_every' is no longer used (the surrogate pass "
+                                        "writes a checkpoint after every epoch (resume needs it)); remove it"},
+    {"dataset.val_split: val\n", "1:1: key 'dataset.val_split' is no longer used (nothing reads a validation "
+                                  "split; the other splits are exported whole); remove it"},
     {"train:\n  epochs: ten\n", "2:11: expected an integer, got 'ten'"},
     {"train:\n  epochs: 10.5\n", "2:11: expected an integer, got '10.5'"},
     {"train.lr: -1\n", "1:11: train.lr must be > 0, got -1"},
@@ -299,6 +303,27 @@ static void check_round_trip(const cs_config *c, int annotated)
     free(text);
 }
 
+/* A run.yaml written before a key was removed still loads, the key skipped:
+ * such a run must resume and rescore.  --set refuses the key with the reason. */
+static void test_retired_keys(void)
+{
+    static const char run_yaml[] = "dataset:\n  path: /x\n  val_split: val\ntrain:\n  epochs: 7\n"
+                                   "  checkpoint_every: 1\nprovenance:\n  seed: 0\n";
+    cs_config c, want;
+    cs_config_init(&c);
+    cs_config_init(&want);
+    CHECK_OK(cs_config_load_run(&c, scratch("old-run.yaml", run_yaml)));
+    CHECK_OK(cs_config_set(&want, "dataset.path=/x"));
+    CHECK_OK(cs_config_set(&want, "train.epochs=7"));
+    CHECK(cs_config_equal(&c, &want));
+    cs_config_init(&c);
+    CHECK(cs_config_load(&c, path_buf) == CS_EINVAL && strstr(cs_errmsg(), "'dataset.val_split' is no longer used"));
+    CHECK(cs_config_set(&c, "train.checkpoint_every=1") == CS_EINVAL);
+    CHECK_MSG(strstr(cs_errmsg(), "--set train.checkpoint_every=1: key 'train.checkpoint_every' is no longer used"),
+              "%s", cs_errmsg());
+    CHECK(cs_config_retired("train.epochs") == NULL && cs_config_find_key("train.checkpoint_every") == NULL);
+}
+
 static void test_round_trip(void)
 {
     cs_config c;
@@ -420,6 +445,7 @@ int main(int argc, char **argv)
     RUN(test_bad_files);
     RUN(test_missing_file);
     RUN(test_set);
+    RUN(test_retired_keys);
     RUN(test_round_trip);
     RUN(test_validate);
     RUN(test_defaults_used);
