@@ -245,7 +245,7 @@ int cs_report_gather_cam(cs_report_data *d)
     }
     snprintf(d->cam_layer, sizeof d->cam_layer, "%s", cfg.record.focus_layer);
     if (!cs_path_exists(ckpt)) {
-        note(d, "The run has no checkpoint.bin (train.checkpoint_every: 0?): the Grad-CAM maps cannot be recomputed.");
+        note(d, "The run has no checkpoint.bin (removed, or the run never finished an epoch): the Grad-CAM maps cannot be recomputed.");
         goto out;
     }
     if (compute_maps(d, &cfg, &shown, ckpt)) {
