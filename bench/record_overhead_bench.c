@@ -35,6 +35,13 @@ static void die(const char *what)
  * wall time, and the process's CPU time (every thread).  On a shared machine the CPU
  * time is the steadier of the two: time spent waiting for a core is not in it, and
  * OpenMP's waits sleep (common/omp_wait.h), so idle threads add nothing. */
+/* In-run shares of the focus variant, per repetition: trajectory appends and Grad-CAM
+ * focus as fractions of the rest of the epoch, timed inside the same epochs, so that
+ * load drift between runs cannot enter them (the direct cost only: not what the extra
+ * work does to caches). */
+static double share_append[64], share_focus[64];
+static int nshare;
+
 static double run_variant(cs_config *cfg, cs_data *d, int epochs, int variant, const char *traj, double *cpu)
 {
     cfg->record.focus_every = variant == 2 ? 1 : 0;
@@ -46,13 +53,20 @@ static double run_variant(cs_config *cfg, cs_data *d, int epochs, int variant, c
     remove(traj);
     if (variant > 0 && cs_traj_writer_create(&w, traj, &hi))
         die("trajectory");
-    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), app = 0;
     for (int e = 0; e < epochs; e++) {
         cs_epoch_stats st;
         if (cs_trainer_epoch(&t, &st))
             die("epoch");
+        double a0 = clock_s(CLOCK_MONOTONIC);
         if (w && cs_traj_writer_append(w, &t.rec))
             die("append");
+        app += clock_s(CLOCK_MONOTONIC) - a0;
+    }
+    if (variant == 2 && nshare < 64) {
+        double rest = clock_s(CLOCK_MONOTONIC) - t0 - app - t.focus_seconds;
+        share_append[nshare] = app / rest;
+        share_focus[nshare++] = t.focus_seconds / rest;
     }
     double s = (clock_s(CLOCK_MONOTONIC) - t0) / epochs;
     *cpu = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / epochs;
@@ -105,6 +119,7 @@ int main(int argc, char **argv)
     }
     /* A discarded warm-up: thread pool start, page faults, caches. */
     run_variant(&cfg, &d, 1, 2, argv[5], &dummy);
+    nshare = 0;
     for (int r = 0; r < reps; r++)
         for (int v = 0; v < 3; v++) {
             /* Rotate the order each repetition: no variant always runs first. */
@@ -122,6 +137,12 @@ int main(int argc, char **argv)
                "%d runs of %d epochs, %lld samples\n", name[v], med[v], s[v][0], s[v][reps - 1], cmed[v], c[v][0],
                c[v][reps - 1], reps, epochs, (long long)d.n);
     }
+    qsort(share_append, nshare, sizeof(double), cmp);
+    qsort(share_focus, nshare, sizeof(double), cmp);
+    printf("in-run shares (focus variant, median of %d; min-max): trajectory append %.2f%% (%.2f-%.2f), "
+           "Grad-CAM focus %.2f%% (%.2f-%.2f) of the rest of the epoch\n", nshare, 100 * share_append[nshare / 2],
+           100 * share_append[0], 100 * share_append[nshare - 1], 100 * share_focus[nshare / 2], 100 * share_focus[0],
+           100 * share_focus[nshare - 1]);
     printf("recording overhead: %+.1f%% of plain epoch CPU time (wall: %+.1f%%; required <= 2%%)\n",
            100 * (cmed[1] / cmed[0] - 1), 100 * (med[1] / med[0] - 1));
     printf("focus overhead:     %+.1f%% of plain epoch CPU time on top of recording (wall: %+.1f%%; required <= 5%%)\n",

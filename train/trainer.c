@@ -433,8 +433,10 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
             memset(t->keep, 1, (size_t)bs);
         }
         if (focus_now || erts_now) {
+            double f0 = now();
             if ((rc = focus_of_batch(t, bs, focus_now ? NULL : t->keep)))
                 return rc;
+            t->focus_seconds += now() - f0;
             if (t->record)
                 for (int j = 0; j < bs; j++)
                     t->rec.focus[t->perm[start + j]] = t->bfocus[j];

@@ -38,6 +38,7 @@ typedef struct cs_trainer {
     int epoch;            /* epochs completed */
     long iter, iters_per_epoch, total_iters, warmup_iters;
     int64_t backprop;     /* samples back-propagated this run */
+    double focus_seconds; /* wall time spent in Grad-CAM focus this run (bench/record_overhead) */
     int record;           /* fill rec every epoch */
     uint32_t fields;      /* CS_TRAJ_* columns recorded */
     cs_epoch_record rec;  /* N-sample columns of the last epoch */
