@@ -219,7 +219,7 @@ def filter_section(work, prof, chosen):
             uncertain = "/".join(str(int(((y == c) & (conf < 0.7)).sum())) for c in range(int(y.max()) + 1))
             if len(gone):
                 cls, cnt = np.unique(y[gone], return_counts=True)
-                classes = ", ".join("%d × class %d" % (n, c) for c, n in zip(cnt, cls))
+                classes = ", ".join("%d × class %d" % (n, c) for c, n in zip(cls, cnt))
                 means = "%.3f / %.3f → %.3f / %.3f" % (conf[gone].mean(), focus[gone].mean(), conf[came].mean(),
                                                       focus[came].mean())
         out.append("| %s | %s | %s | %d of %d | %s | %s |" % (pct(r), uncertain, unrel or "—", len(gone), len(ia),
