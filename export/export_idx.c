@@ -5,6 +5,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../configs/dataset_opts.h"
 #include "../formats/dataset_sha.h"
 #include "../formats/index_file.h"
 #include "../score/scores_file.h"
@@ -139,11 +140,29 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
         rc = cs_error(CS_EINVAL, "'%s' is the source dataset: give another output with -o", out_path);
         goto out;
     }
+    /* Reopen the source as the run opened it: the ECG kinds cut their samples by
+     * options (beat window, length, leads, split) that the source's sha256 cannot see,
+     * so they come from the run's run.yaml when the index names a run that has one. */
     cs_dataset_opts opts = {0};
-    opts.images_name = cs_index_file_get(&ix, "images");
-    opts.labels_name = cs_index_file_get(&ix, "labels");
-    const char *nc = cs_index_file_get(&ix, "num-classes");
-    opts.num_classes = nc ? atoi(nc) : 0;
+    cs_ecg_opts ecg;
+    static cs_config rcfg; /* large; strings in opts point into it */
+    const char *run = cs_index_file_get(&ix, "run");
+    char yaml[4200] = "";
+    if (run)
+        snprintf(yaml, sizeof yaml, "%s/run.yaml", run);
+    if (yaml[0] && cs_path_exists(yaml)) {
+        cs_config_init(&rcfg);
+        if ((rc = cs_config_load_run(&rcfg, yaml)))
+            goto out;
+        cs_config_dataset_opts(&rcfg, &opts, &ecg);
+    } else {
+        opts.images_name = cs_index_file_get(&ix, "images");
+        opts.labels_name = cs_index_file_get(&ix, "labels");
+        const char *nc = cs_index_file_get(&ix, "num-classes");
+        opts.num_classes = nc ? atoi(nc) : 0;
+        cs_verbose("'%s': the run's run.yaml is not at hand; dataset options from the index header only "
+                   "(ECG beat and record options at their defaults)", a->idx_path);
+    }
     if ((rc = cs_dataset_open(&src, source, &opts)))
         goto out;
     const cs_split_info *info = cs_dataset_split(src, split);
