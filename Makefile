@@ -125,6 +125,17 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The files that embed CS_GIT_DESC (provenance in run.yaml, index headers, reports,
+# --version) rebuild when `git describe` changes, e.g. after a commit or a rebase;
+# the stamp is rewritten only then, so nothing else recompiles.
+GIT_DESC_USERS = cli/main.c select/run_select.c score/surrogate.c report/html_write.c
+$(B)/git_desc.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' >$@
+$(patsubst %.c,$(B)/%.o,$(GIT_DESC_USERS)): $(B)/git_desc.stamp
+.PHONY: FORCE
+FORCE:
+
 $(B)/%.cu.o: %.cu
 	@mkdir -p $(@D)
 	$(NVCC) -O2 -std=c++17 $(CUDA_ARCH) -Xcompiler -fPIC -I. -c -o $@ $<
