@@ -28,6 +28,8 @@ say ./coreset select "$run" --rate 0.1 --by eva --quota proportional
 idx=$run/coreset-eva-0.10.idx
 say ./coreset export "$idx" -o "$run/fashion-mnist-eva-10.h5"
 say ./coreset inspect "$run/fashion-mnist-eva-10.h5"
+say ./coreset report "$run" --index "$idx" -o "$run/report.html"
 echo >&2
 echo "demo: the pruned dataset is $run/fashion-mnist-eva-10.h5 (index: $idx)" >&2
+echo "demo: what was kept and why: $run/report.html (one self-contained page)" >&2
 echo "demo: train on it with: ./coreset train $run/fashion-mnist-eva-10.h5 -c $cfg" >&2
