@@ -87,6 +87,8 @@ uint64_t cs_traj_header_size(int64_t n, size_t meta_len)
     return CS_TRAJ_FIXED_SIZE + meta_pad + 4 * (uint64_t)n + 8;
 }
 
+#define COL_ALIGN 16 /* bytes; the columns' starts in cols */
+
 static void set_column(cs_epoch_record *rec, uint32_t bit, void *p)
 {
     switch (bit) {
@@ -413,7 +415,7 @@ static int ensure_buffers(cs_traj_reader *r, size_t csize, int decode)
     }
     if (decode && !r->cols) {
         r->shuf = malloc(r->usize);
-        r->cols = malloc(r->usize);
+        r->cols = malloc(r->usize + COL_ALIGN * 16); /* room to align every column */
         r->dctx = ZSTD_createDCtx();
         if (!r->shuf || !r->cols || !r->dctx)
             return cs_error(CS_ENOMEM, "'%s': out of memory for a frame of %llu bytes", r->path,
@@ -422,7 +424,9 @@ static int ensure_buffers(cs_traj_reader *r, size_t csize, int decode)
     return 0;
 }
 
-/* Unshuffle the payload into columns and point rec at them. */
+/* Unshuffle the payload into columns and point rec at them.  The payload packs the
+ * columns back to back, so a float column after the N-byte correct/used columns can
+ * start at an odd offset; each column gets an aligned start in cols instead. */
 static void fill_record(cs_traj_reader *r, const cs_traj_frame_info *fi, cs_epoch_record *rec)
 {
     memset(rec, 0, sizeof *rec);
@@ -430,18 +434,20 @@ static void fill_record(cs_traj_reader *r, const cs_traj_frame_info *fi, cs_epoc
     rec->run = fi->run;
     rec->n = r->hdr.n;
     rec->num_classes = r->hdr.num_classes;
-    uint64_t off = 0;
+    uint64_t off = 0, dst = 0;
     for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1) {
         if (!(r->hdr.fields & bit))
             continue;
         uint64_t elems;
         int width = column_shape(bit, r->hdr.n, r->hdr.num_classes, &elems);
+        dst = (dst + COL_ALIGN - 1) & ~(uint64_t)(COL_ALIGN - 1);
         if (width == 4)
-            cs_unshuffle4(r->cols + off, r->shuf + off, elems);
+            cs_unshuffle4(r->cols + dst, r->shuf + off, elems);
         else
-            memcpy(r->cols + off, r->shuf + off, elems);
-        set_column(rec, bit, r->cols + off);
+            memcpy(r->cols + dst, r->shuf + off, elems);
+        set_column(rec, bit, r->cols + dst);
         off += elems * (uint64_t)width;
+        dst += elems * (uint64_t)width;
     }
 }
 

@@ -311,6 +311,10 @@ static void roundtrip(uint32_t fields, int64_t n, int32_t c)
         int32_t run, epoch;
         frame_id(k, 7, &run, &epoch);
         CHECK_MSG(same_record(sim_epoch(&m, run, epoch), &got, fields), "frame %d", k);
+        /* float columns readable as floats: aligned even after the N-byte columns of an odd N */
+        const float *fc[] = {got.err, got.conf, got.margin, got.entropy, got.loss, got.focus, got.probs};
+        for (size_t j = 0; j < sizeof fc / sizeof fc[0]; j++)
+            CHECK_MSG((uintptr_t)fc[j] % sizeof(float) == 0, "frame %d column %zu misaligned", k, j);
         if (epoch % 5)
             CHECK(isnan(got.focus ? got.focus[0] : NAN));
         k++;
