@@ -5,23 +5,29 @@
 # it is absent (have_small_run).
 SRC=$DATA/medmnist/breastmnist.npz
 have_small_run() { [ -r "$SRC" ]; }
-small_run() {
-    cat >"$TMP/small.yaml" <<YAML
+# small_config FILE [EPOCHS]: the small run's config (default 6 epochs; score
+# windows of half the epochs) for tests that train or score it themselves.
+small_config() {
+    local ep=${2:-6}
+    cat >"$1" <<YAML
 dataset:
   path: $SRC
 model:
   name: cnn-small
   width: 8
 train:
-  epochs: 6
+  epochs: $ep
   batch_size: 64
   lr: 0.05
   threads: 2
 score:
-  eva_k: 3
-  el2n_to: 3
-  du_window: 3
+  eva_k: $((ep / 2))
+  el2n_to: $((ep / 2))
+  du_window: $((ep / 2))
 YAML
+}
+small_run() {
+    small_config "$TMP/small.yaml"
     "$CS" -q score -c "$TMP/small.yaml" -o "$1"
 }
 # The binary as an absolute path, for commands run inside another folder.

@@ -14,21 +14,7 @@ cd "$(dirname "$0")/.." || exit 1
 if ! have_small_run; then skip all "$SRC not found (set CORESET_DATA)"; exit 0; fi
 if ! have_py numpy; then skip all "python3 numpy missing"; exit 0; fi
 
-cat >"$TMP/c.yaml" <<YAML
-dataset:
-  path: $SRC
-model:
-  name: cnn-small
-  width: 8
-train:
-  epochs: 4
-  batch_size: 64
-  threads: 2
-score:
-  eva_k: 2
-  el2n_to: 2
-  du_window: 2
-YAML
+small_config "$TMP/c.yaml" 4
 ERTS=(--set dropout.method=dbpd --set dropout.erts=true --set dropout.tau=0.9)
 "$CS" -q score -c "$TMP/c.yaml" -o "$TMP/plain" 2>"$TMP/err" &&
     "$CS" -q score -c "$TMP/c.yaml" --set record.eval_pass=true -o "$TMP/eval" 2>>"$TMP/err" &&

@@ -11,18 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 if ! have_small_run; then skip all "$SRC not found (set CORESET_DATA)"; exit 0; fi
 if ! have_py numpy; then skip all "python3 numpy missing"; exit 0; fi
 
-cat >"$TMP/t.yaml" <<YAML
-dataset:
-  path: $SRC
-model:
-  name: cnn-small
-  width: 8
-train:
-  epochs: 6
-  batch_size: 64
-  lr: 0.05
-  threads: 2
-YAML
+small_config "$TMP/t.yaml"
 
 # 1. A full training run: JSON fields, and the summary numbers follow from the per-class rows.
 "$CS" -q train -c "$TMP/t.yaml" -o "$TMP/a.json" >"$TMP/a.txt" 2>"$TMP/err"
