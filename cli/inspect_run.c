@@ -10,6 +10,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../common/numtext.h"
 #include "../formats/traj_dump.h"
 
 #include <math.h>
@@ -333,8 +334,9 @@ static void json_str_or_null(FILE *out, const char *s)
 /* JSON has no NaN or infinity: those are null (counts say which). */
 static void json_num(FILE *out, double v)
 {
+    char t[32];
     if (isfinite(v))
-        fprintf(out, "%.17g", v);
+        fputs(cs_double_text(v, t, sizeof t), out);
     else
         fputs("null", out);
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -111,21 +112,11 @@ const char *cs_config_closest_key(const char *key)
     return best_d <= limit && (size_t)best_d < len ? best : NULL;
 }
 
-static void num_text(double v, char *buf, size_t size)
-{
-    /* The shortest form that reads back to the same double. */
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 void cs_config_range_text(const cs_cfg_key *k, char *buf, size_t size)
 {
     char lo[32], hi[32];
-    num_text(k->lo, lo, sizeof lo);
-    num_text(k->hi, hi, sizeof hi);
+    cs_double_text(k->lo, lo, sizeof lo);
+    cs_double_text(k->hi, hi, sizeof hi);
     if (k->lo_kind && k->hi_kind) {
         if (k->type == CS_CFG_INT)
             snprintf(buf, size, "must be in %s..%s", lo, hi);
@@ -292,7 +283,7 @@ void cs_config_value_text(const cs_config *cfg, const cs_cfg_key *k, char *buf, 
     const void *p = cfield(cfg, k);
     switch (k->type) {
     case CS_CFG_INT: snprintf(buf, size, "%d", *(const int *)p); break;
-    case CS_CFG_FLOAT: num_text(*(const double *)p, buf, size); break;
+    case CS_CFG_FLOAT: cs_double_text(*(const double *)p, buf, size); break;
     case CS_CFG_BOOL: snprintf(buf, size, "%s", *(const bool *)p ? "true" : "false"); break;
     case CS_CFG_STRING: snprintf(buf, size, "%s", (const char *)p); break;
     case CS_CFG_ENUM: snprintf(buf, size, "%s", k->choices[*(const int *)p]); break;

@@ -3,6 +3,7 @@
 #include "html_numbers.h"
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 #include "stats.h"
 
 #include <math.h>
@@ -14,8 +15,10 @@ void cs_html_attr_num(FILE *fp, const char *name, double v)
         fprintf(fp, " data-%s=\"nan\"", name);
     else if (isinf(v))
         fprintf(fp, " data-%s=\"%s\"", name, v > 0 ? "inf" : "-inf");
-    else
-        fprintf(fp, " data-%s=\"%.17g\"", name, v);
+    else {
+        char t[32];
+        fprintf(fp, " data-%s=\"%s\"", name, cs_double_text(v, t, sizeof t));
+    }
 }
 
 static void open_table(FILE *fp, const char *name, const char *header)

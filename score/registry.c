@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 #include "score.h"
 #include "score_int.h"
 
@@ -118,17 +119,6 @@ int cs_score_params_check(const cs_score_params *p, int T)
     return 0;
 }
 
-/* The shortest decimal that reads back as exactly v: the recorded parameter
- * must be the one used (%g would turn w = 0.123456789 into 0.123457). */
-static void exact_double(char *buf, size_t len, double v)
-{
-    for (int digits = 6; digits <= 17; digits++) {
-        snprintf(buf, len, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 int cs_score_params_describe(const cs_score_params *p, int T, const char *name, char *buf, size_t len)
 {
     int id = cs_score_lookup(name);
@@ -138,7 +128,7 @@ int cs_score_params_describe(const cs_score_params *p, int T, const char *name, 
     char w[32];
     switch (id) {
     case CS_SCORE_EVA:
-        exact_double(w, sizeof w, p->eva_w);
+        cs_double_text(p->eva_w, w, sizeof w);
         if (p->eva_weighted)
             snprintf(buf, len, "K=%d early=%d..%d late=%d..%d var=%s norm=%s comb=weighted w=%s", k,
                      p->eva_early, p->eva_early + k - 1, tl, tl + k - 1, p->eva_unbiased ? "1/(K-1)" : "1/K",
@@ -163,7 +153,7 @@ int cs_score_params_describe(const cs_score_params *p, int T, const char *name, 
         snprintf(buf, len, "J=%d std=population", p->dyn_j);
         break;
     case CS_SCORE_FOCUS_WEIGHTED:
-        exact_double(w, sizeof w, p->focus_gamma);
+        cs_double_text(p->focus_gamma, w, sizeof w);
         snprintf(buf, len, "base=eva gamma=%s", w);
         break;
     case CS_SCORE_LATE_CONF:

@@ -3,6 +3,7 @@
 #include "select.h"
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,8 +76,9 @@ int cs_order_parse(const char *s, cs_order *o, double *lo, double *hi)
 
 void cs_order_format(cs_order o, double lo, double hi, char *buf, int size)
 {
+    char l[32], h[32];
     if (o == CS_ORDER_BAND)
-        snprintf(buf, (size_t)size, "band:%.17g:%.17g", lo, hi);
+        snprintf(buf, (size_t)size, "band:%s:%s", cs_double_text(lo, l, sizeof l), cs_double_text(hi, h, sizeof h));
     else
         snprintf(buf, (size_t)size, "%s", o == CS_ORDER_EASY ? "easy" : "hard");
 }

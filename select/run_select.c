@@ -3,6 +3,7 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/numtext.h"
 #include "../common/rng.h"
 #include "../common/version.h"
 #include "../score/score.h"
@@ -182,15 +183,19 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
     absolute_path(a->run_dir, v, sizeof v);
     if ((rc = set_header(ix, "run", v)))
         return rc;
+    /* Every number in the header is written exactly (numtext.h): the header
+     * is the record of what was used, and ref_select.py re-runs from it. */
+    char g[32], x[32], y[32];
+    cs_double_text(gamma, g, sizeof g);
     if (a->focus_weighted)
-        snprintf(v, sizeof v, "%s*focus^%g", a->score, gamma);
+        snprintf(v, sizeof v, "%s*focus^%s", a->score, g);
     else
         snprintf(v, sizeof v, "%s", a->score);
     if ((rc = set_header(ix, "score", v)) ||
         (rc = set_header(ix, "score-direction", dir == CS_SCORE_LOW ? "low" : "high")))
         return rc;
     if (a->focus_weighted)
-        snprintf(buf, sizeof buf, "%s; focus-weighted rank01(%s)*focus^%g", params_text, a->score, gamma);
+        snprintf(buf, sizeof buf, "%s; focus-weighted rank01(%s)*focus^%s", params_text, a->score, g);
     else
         snprintf(buf, sizeof buf, "%s", params_text);
     if ((rc = set_header(ix, "score-params", buf)))
@@ -201,15 +206,16 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
     if ((rc = set_header(ix, "order", v)))
         return rc;
     if (p->pick == CS_PICK_SAMPLE)
-        snprintf(v, sizeof v, "sample beta=%g", p->beta);
+        snprintf(v, sizeof v, "sample beta=%s", cs_double_text(p->beta, x, sizeof x));
     else if (p->pick == CS_PICK_CCS)
-        snprintf(v, sizeof v, "ccs drop=%g strata=%d", p->ccs_drop, p->ccs_strata);
+        snprintf(v, sizeof v, "ccs drop=%s strata=%d", cs_double_text(p->ccs_drop, x, sizeof x), p->ccs_strata);
     else
         snprintf(v, sizeof v, "top");
     if ((rc = set_header(ix, "sampling", v)))
         return rc;
     if (p->filter)
-        snprintf(v, sizeof v, "reliability tau=%g phi=%g", p->tau, p->phi);
+        snprintf(v, sizeof v, "reliability tau=%s phi=%s", cs_double_text(p->tau, x, sizeof x),
+                 cs_double_text(p->phi, y, sizeof y));
     else
         snprintf(v, sizeof v, "off");
     if ((rc = set_header(ix, "filter", v)))
@@ -220,7 +226,7 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
     if (p->count)
         snprintf(v, sizeof v, "%lld", (long long)p->count);
     else
-        snprintf(v, sizeof v, "%.10g", p->rate);
+        cs_double_text(p->rate, v, sizeof v);
     if ((rc = set_header(ix, p->count ? "count" : "rate", v)))
         return rc;
     return set_header(ix, "tool", "coreset " CS_VERSION " (" CS_GIT_DESC ")");

@@ -85,5 +85,5 @@ else
     fail ecg-page-matches-run "$(head -5 "$TMP/check")"
 fi
 grep -q '<section id="samples" data-section="samples" data-maps="[1-9][0-9]*" data-kind="signal"' "$TMP/ecg.html" &&
-    grep -q 'data-tau="0.80000000000000004" data-phi="0.59999999999999998" data-filter="on"' "$TMP/ecg.html" &&
+    grep -q 'data-tau="0.8" data-phi="0.6" data-filter="on"' "$TMP/ecg.html" &&
     pass ecg-signal-and-filter || fail ecg-signal-and-filter "$(grep -o '<section id="\(samples\|plane\)"[^>]*>' "$TMP/ecg.html")"

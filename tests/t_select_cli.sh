@@ -119,7 +119,20 @@ if have_py numpy && have_py h5py; then
 --rate 0.2 --by random --seed 2
 --count 50 --by el2n --order band:0.25:0.75
 --rate 0.2 --by focus_weighted --quota balanced
+--rate 0.123456789 --sample --beta 0.3333333333333333 --seed 4 --focus-filter --tau 0.712345678 --phi 0.456789123
+--rate 0.2 --ccs --quota none --hard-cutoff 0.123456789
+--count 40 --by el2n --order band:0.1:0.3333333333333333
 ARGS
+    # Every number in the header is the one used, written exactly (the
+    # reference above re-runs from the header, so %g rounding fails it too).
+    "$CS" -q select "$run" --rate 0.2 --focus-weighted --gamma 0.123456789 -o "$TMP/ref17.idx" >/dev/null
+    [ "$(header "$TMP/ref14.idx" sampling)" = "sample beta=0.3333333333333333" ] &&
+        [ "$(header "$TMP/ref14.idx" filter)" = "reliability tau=0.712345678 phi=0.456789123" ] &&
+        [ "$(header "$TMP/ref14.idx" rate)" = 0.123456789 ] &&
+        [ "$(header "$TMP/ref15.idx" sampling)" = "ccs drop=0.123456789 strata=50" ] &&
+        [ "$(header "$TMP/ref16.idx" order)" = "band:0.1:0.3333333333333333" ] &&
+        [ "$(header "$TMP/ref17.idx" score)" = "eva*focus^0.123456789" ] &&
+        pass header-numbers-exact || fail header-numbers-exact "$(grep -h '^# \(rate\|sampling\|filter\|order\|score\):' "$TMP"/ref1[4-7].idx | tr '\n' ' ')"
     # The filter has work to do here: it must change the selection.
     "$CS" -q select "$run" --rate 0.3 -o "$TMP/nofilter.idx" >/dev/null
     cmp -s "$TMP/ref6.idx" "$TMP/nofilter.idx" && fail filter-changes "same selection with and without --focus-filter" ||

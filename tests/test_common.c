@@ -1,7 +1,9 @@
 /* test_common.c - SHA-256 against FIPS 180-4 vectors and sha256sum, the RNG's
- * determinism and range, crash-safe writes, error messages, the OpenMP wait policy. */
+ * determinism and range, crash-safe writes, error messages, the OpenMP wait
+ * policy, exact number text. */
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/numtext.h"
 #include "../common/omp_wait.h"
 #include "../common/rng.h"
 #include "../common/sha256.h"
@@ -251,6 +253,35 @@ static void test_omp_wait_policy(void)
     CHECK(run_child("GOMP_SPINCOUNT=10") == 0);
 }
 
+/* cs_double_text: what it writes reads back as exactly the double, with no
+ * more digits than needed (6 at least, as %g), for every kind of value. */
+static void test_double_text(void)
+{
+    char b[32];
+    CHECK(!strcmp(cs_double_text(0.1, b, sizeof b), "0.1"));
+    CHECK(!strcmp(cs_double_text(0.123456789, b, sizeof b), "0.123456789"));
+    CHECK(!strcmp(cs_double_text(100, b, sizeof b), "100"));
+    CHECK(!strcmp(cs_double_text(0.7, b, sizeof b), "0.7"));
+    CHECK(!strcmp(cs_double_text(-2.5e-300, b, sizeof b), "-2.5e-300"));
+    CHECK(!strcmp(cs_double_text(1.0 / 3.0, b, sizeof b), "0.3333333333333333"));
+    CHECK(!strcmp(cs_double_text(INFINITY, b, sizeof b), "inf"));
+    CHECK(!strcmp(cs_double_text(NAN, b, sizeof b), "nan") || !strcmp(b, "-nan"));
+    /* Random bit patterns: exact round trip, and it fits the 32 bytes. */
+    cs_rng r;
+    cs_rng_seed(&r, 7);
+    int bad = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t u = cs_rng_u64(&r);
+        double v;
+        memcpy(&v, &u, sizeof v);
+        if (!isfinite(v))
+            continue;
+        cs_double_text(v, b, sizeof b);
+        bad += strtod(b, NULL) != v || strlen(b) > 24;
+    }
+    CHECK(bad == 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--omp-child") == 0)
@@ -261,6 +292,7 @@ int main(int argc, char **argv)
     RUN(test_rng);
     RUN(test_afile);
     RUN(test_error_prefix);
+    RUN(test_double_text);
     RUN(test_omp_wait_policy);
     return harness_done();
 }
