@@ -413,11 +413,12 @@ static void print_traj_json(FILE *out, const run_summary *s)
 static void print_provenance_json(FILE *out, const run_summary *s)
 {
     fputc('{', out);
-    for (int k = 0; k < s->nprov; k++) {
+    for (int k = 0; k < s->prov.n; k++) {
+        const cs_prov_item *it = &s->prov.item[k];
         fputs(k ? ", " : "", out);
-        json_str(out, s->prov[k].key);
+        json_str(out, it->key);
         fputs(": ", out);
-        if (!strcmp(s->prov[k].key, "effective_epochs")) {
+        if (!strcmp(it->key, "effective_epochs")) {
             fputc('[', out);
             for (int r = 0; r < s->n_recorded_ee; r++) {
                 fputs(r ? ", " : "", out);
@@ -425,7 +426,7 @@ static void print_provenance_json(FILE *out, const run_summary *s)
             }
             fputc(']', out);
         } else {
-            json_str(out, s->prov[k].value);
+            json_str(out, it->value);
         }
     }
     fputc('}', out);

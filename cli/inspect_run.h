@@ -4,6 +4,7 @@
 #define CS_INSPECT_RUN_H
 
 #include "../configs/config.h"
+#include "../configs/run_prov.h"
 #include "../formats/traj.h"
 #include "../score/scores_file.h"
 
@@ -40,11 +41,6 @@ typedef struct run_index {
     char error[512]; /* why it could not be read, "" if it could */
 } run_index;
 
-typedef struct run_kv {
-    char key[64];
-    char value[512];
-} run_kv;
-
 typedef struct run_summary {
     const char *path;
     int is_dir;
@@ -63,8 +59,7 @@ typedef struct run_summary {
     /* run.yaml: the config and the provenance section */
     int have_yaml;
     cs_config cfg;
-    run_kv *prov;
-    int nprov;
+    cs_run_prov prov;
     double recorded_ee[128]; /* provenance effective_epochs */
     int n_recorded_ee;
     /* scores.h5 */

@@ -21,7 +21,7 @@ void run_summary_release(run_summary *s)
     free(s->frames);
     free(s->runs);
     free(s->hist);
-    free(s->prov);
+    cs_run_prov_release(&s->prov);
     cs_scores_release(&s->sf);
     free(s->scores);
     free(s->index);
@@ -49,10 +49,7 @@ void run_summary_meta(const run_summary *s, const char *key, char *out, size_t l
 
 const char *run_summary_prov(const run_summary *s, const char *key)
 {
-    for (int i = 0; i < s->nprov; i++)
-        if (!strcmp(s->prov[i].key, key))
-            return s->prov[i].value;
-    return NULL;
+    return cs_run_prov_get(&s->prov, key);
 }
 
 /* --- trajectory ------------------------------------------------------------------ */
@@ -153,51 +150,11 @@ static int gather_traj(run_summary *s)
 
 /* --- run.yaml ---------------------------------------------------------------------- */
 
-static void unquote(char *v)
-{
-    size_t n = strlen(v);
-    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-        memmove(v, v + 1, n - 2);
-        v[n - 2] = 0;
-    }
-}
-
-/* The `provenance:` section coreset score appends to run.yaml: "  key: value" lines. */
+/* The `provenance:` section coreset score appends to run.yaml, and its
+ * effective_epochs list as numbers. */
 static int gather_provenance(run_summary *s, const char *yaml)
 {
-    uint8_t *buf;
-    size_t len;
-    int rc = cs_read_file(yaml, &buf, &len);
-    if (rc)
-        return rc;
-    char *p = (char *)buf, *end = p + len;
-    int in = 0;
-    while (p < end && !rc) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *le = nl ? nl : end;
-        *le = 0;
-        if (!strncmp(p, "provenance:", 11)) {
-            in = 1;
-        } else if (in && p[0] != ' ' && p[0] != '#' && p[0]) {
-            in = 0; /* the next top-level key ends the section */
-        } else if (in && !strncmp(p, "  ", 2) && p[2] != ' ') {
-            char *colon = strstr(p + 2, ": ");
-            if (colon) {
-                run_kv *kv = realloc(s->prov, sizeof *kv * (size_t)(s->nprov + 1));
-                if (!kv) {
-                    rc = cs_error(CS_ENOMEM, "out of memory");
-                    break;
-                }
-                s->prov = kv;
-                kv = &s->prov[s->nprov++];
-                snprintf(kv->key, sizeof kv->key, "%.*s", (int)(colon - p - 2), p + 2);
-                snprintf(kv->value, sizeof kv->value, "%s", colon + 2);
-                unquote(kv->value);
-            }
-        }
-        p = le + 1;
-    }
-    free(buf);
+    int rc = cs_run_prov_read(&s->prov, yaml);
     const char *ee = run_summary_prov(s, "effective_epochs");
     if (!rc && ee && *ee == '[') {
         char *q = (char *)ee + 1;

@@ -208,6 +208,9 @@ int cs_config_validate(const cs_config *cfg);
 /* The resolved config as YAML: every key, nested by section, in schema order.
  * Loading the output gives back an equal config. */
 int cs_config_write(const cs_config *cfg, FILE *fp);
+/* A string as a YAML scalar that reads back as the same string: plain where
+ * that is safe, else double-quoted with escapes (run.yaml's provenance too). */
+void cs_yaml_put_string(const char *s, FILE *fp);
 /* As cs_config_write, with each key's help, type and range as comments. */
 int cs_config_write_annotated(const cs_config *cfg, FILE *fp);
 /* One line per key still at its default: "train.epochs: 10 (default)". */

@@ -23,7 +23,7 @@ static int plain_ok(const char *s)
     return 1;
 }
 
-static void put_string(const char *s, FILE *fp)
+void cs_yaml_put_string(const char *s, FILE *fp)
 {
     if (plain_ok(s)) {
         fputs(s, fp);
@@ -85,7 +85,7 @@ static int write_yaml(const cs_config *cfg, FILE *fp, int annotated)
         fprintf(fp, "  %s: ", dot + 1);
         cs_config_value_text(cfg, k, value, sizeof value);
         if (k->type == CS_CFG_STRING || k->type == CS_CFG_ENUM)
-            put_string(value, fp);
+            cs_yaml_put_string(value, fp);
         else
             fputs(value, fp);
         fputc('\n', fp);

@@ -3,9 +3,11 @@
  * Any input must either load or fail with a message; a config that loads must
  * survive the writer: writing it and loading the output gives an equal config,
  * and so does the annotated form.  --set is fuzzed too, with the input as one
- * assignment. */
+ * assignment, and the run.yaml provenance reader (configs/run_prov.c) reads
+ * the input as a run.yaml. */
 #include "../common/err.h"
 #include "../configs/config.h"
+#include "../configs/run_prov.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (!cs_errmsg()[0]) {
         abort(); /* every failure says why */
     }
+    /* The same bytes as run.yaml: its provenance mapping reads or fails with a message. */
+    cs_run_prov prov;
+    if (cs_run_prov_read_mem(&prov, "run.yaml", data, size) != 0 && !cs_errmsg()[0])
+        abort();
+    cs_run_prov_release(&prov);
     /* The same bytes as one --set assignment (NUL-terminated copy). */
     char *s = malloc(size + 1);
     if (s) {

@@ -277,10 +277,11 @@ static void section_provenance(FILE *fp, const cs_report_data *d)
     kv_row(fp, "samples", v);
     snprintf(v, sizeof v, "%d", d->num_classes);
     kv_row(fp, "classes", v);
-    for (int i = 0; i < d->nprov; i++)
-        if (strcmp(d->prov[i].key, "dataset") && strcmp(d->prov[i].key, "dataset_sha256") &&
-            strcmp(d->prov[i].key, "split"))
-            kv_row(fp, d->prov[i].key, d->prov[i].value);
+    for (int i = 0; i < d->prov.n; i++) {
+        const cs_prov_item *it = &d->prov.item[i];
+        if (strcmp(it->key, "dataset") && strcmp(it->key, "dataset_sha256") && strcmp(it->key, "split"))
+            kv_row(fp, it->key, it->value);
+    }
     kv_row(fp, "report_tool", "coreset " CS_VERSION " (" CS_GIT_DESC ")");
     fputs("</table>\n", fp);
     if (d->have_index) {

@@ -18,7 +18,7 @@ void cs_report_data_release(cs_report_data *d)
 {
     cs_scores_release(&d->sf); /* owns d->labels */
     free(d->class_n);
-    free(d->prov);
+    cs_run_prov_release(&d->prov);
     free(d->run_yaml);
     cs_index_file_release(&d->index);
     free(d->kept);

@@ -11,6 +11,7 @@
 #ifndef CS_REPORT_DATA_H
 #define CS_REPORT_DATA_H
 
+#include "../configs/run_prov.h"
 #include "../formats/index_file.h"
 #include "../score/scores_file.h"
 
@@ -21,11 +22,6 @@
 #define CS_REPORT_THUMBS 3        /* samples shown from each end of a class's ranking */
 #define CS_REPORT_BINS 40         /* histogram bins */
 #define CS_REPORT_NOTE 600
-
-typedef struct cs_report_kv {
-    char key[64];
-    char value[512];
-} cs_report_kv;
 
 /* One trajectory frame's means over the samples. */
 typedef struct cs_report_epoch {
@@ -66,8 +62,7 @@ typedef struct cs_report_data {
     int64_t *class_n; /* N_c */
     char dataset[4096], sha[72], split[64];
     /* run.yaml */
-    cs_report_kv *prov; /* its provenance section */
-    int nprov;
+    cs_run_prov prov;   /* its provenance section */
     char *run_yaml;     /* the whole file, NULL if absent */
     /* the index file */
     int have_index;
@@ -130,8 +125,5 @@ int cs_report_pick_traces(cs_report_data *d, const double *trace_score);
 int cs_report_pick_samples(cs_report_data *d);
 /* Classes with their own panels: the first CS_REPORT_MAX_PANELS. */
 int cs_report_panels(const cs_report_data *d);
-
-/* The value of a provenance key, or NULL. */
-const char *cs_report_prov(const cs_report_data *d, const char *key);
 
 #endif

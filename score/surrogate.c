@@ -54,10 +54,15 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
         cs_afile_abort(&af);
         return rc;
     }
-    fprintf(fp, "provenance:\n  tool_version: \"%s (%s)\"\n  dataset: \"%s\"\n  dataset_sha256: %s\n", CS_VERSION,
-            CS_GIT_DESC, cfg->dataset.path, pv->sha);
-    fprintf(fp, "  split: %s\n  seed: %d\n  threads: %d\n  device: %s\n  runs: %d\n  runs_done: %d\n",
-            cfg->dataset.train_split, cfg->train.seed, pv->threads, cfg->train.device, cfg->score.runs, pv->runs_done);
+    /* Strings go through the config writer's quoting, so any path reads
+     * back (configs/run_prov.c is the reader). */
+    fprintf(fp, "provenance:\n  tool_version: \"%s (%s)\"\n  dataset: ", CS_VERSION, CS_GIT_DESC);
+    cs_yaml_put_string(cfg->dataset.path, fp);
+    fprintf(fp, "\n  dataset_sha256: %s\n  split: ", pv->sha);
+    cs_yaml_put_string(cfg->dataset.train_split, fp);
+    fprintf(fp, "\n  seed: %d\n  threads: %d\n  device: ", cfg->train.seed, pv->threads);
+    cs_yaml_put_string(cfg->train.device, fp);
+    fprintf(fp, "\n  runs: %d\n  runs_done: %d\n", cfg->score.runs, pv->runs_done);
     fprintf(fp, "  wall_seconds: %.1f\n  effective_epochs: [", pv->wall);
     for (int r = 0; r < pv->runs_done; r++)
         fprintf(fp, "%s%.4f", r ? ", " : "", pv->ee[r]);

@@ -4,6 +4,7 @@
  *   test_config --man-keys     the KEYS section of man/coreset-config.5
  *   test_config --annotated    every key at its default, with help comments */
 #include "../configs/config.h"
+#include "../configs/run_prov.h"
 #include "../common/err.h"
 #include "harness.h"
 
@@ -429,6 +430,47 @@ static void test_bundled_configs(void)
         CHECK_MSG(c.source[i] == CS_CFG_FROM_FILE, "coreset-example.yaml lacks %s", cs_config_keys[i].key);
 }
 
+/* run.yaml's provenance mapping through configs/run_prov.c: strings written
+ * by cs_yaml_put_string read back as they were (quotes, backslashes, ": ",
+ * non-ASCII), lists come back as "[a, b]", other sections and nested
+ * mappings are skipped, and bad YAML names the file and line. */
+static void test_run_provenance(void)
+{
+    static const char *const odd[] = {"plain/path.h5", "with \"quotes\" and \\ back", "a: b # c", "yes",
+                                      "0.5", "", "caf\xc3\xa9 \t tab"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        fputs("train:\n  epochs: 3\nprovenance:\n  dataset: ", fp);
+        cs_yaml_put_string(odd[i], fp);
+        fputs("\n  nested:\n    a: 1\n  effective_epochs: [1.5000, 2.2500]\n  seed: 7\nafter: 1\n", fp);
+        fclose(fp);
+        cs_run_prov p;
+        int rc = cs_run_prov_read_mem(&p, "run.yaml", buf, len);
+        CHECK(rc == 0);
+        const char *d = cs_run_prov_get(&p, "dataset");
+        CHECK(d && !strcmp(d, odd[i]));
+        const char *ee = cs_run_prov_get(&p, "effective_epochs");
+        CHECK(ee && !strcmp(ee, "[1.5000, 2.2500]"));
+        CHECK(cs_run_prov_get(&p, "seed") && !strcmp(cs_run_prov_get(&p, "seed"), "7"));
+        CHECK(!cs_run_prov_get(&p, "nested") && !cs_run_prov_get(&p, "after") && !cs_run_prov_get(&p, "epochs"));
+        CHECK(p.n == 3);
+        cs_run_prov_release(&p);
+        free(buf);
+    }
+    cs_run_prov p;
+    static const char none[] = "train:\n  epochs: 3\n";
+    CHECK(cs_run_prov_read_mem(&p, "run.yaml", none, sizeof none - 1) == 0 && p.n == 0);
+    cs_run_prov_release(&p);
+    static const char broken[] = "provenance:\n  dataset: \"unclosed\n  seed: 1\n";
+    CHECK(cs_run_prov_read_mem(&p, "x/run.yaml", broken, sizeof broken - 1) != 0);
+    CHECK(strstr(cs_errmsg(), "x/run.yaml:") != NULL);
+    cs_run_prov_release(&p);
+    CHECK(cs_run_prov_read(&p, "/nonexistent/run.yaml") != 0 && p.n == 0);
+    cs_run_prov_release(&p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--man-keys"))
@@ -451,5 +493,6 @@ int main(int argc, char **argv)
     RUN(test_defaults_used);
     RUN(test_closest_key);
     RUN(test_bundled_configs);
+    RUN(test_run_provenance);
     return harness_done();
 }
