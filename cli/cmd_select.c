@@ -5,9 +5,11 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../configs/run_prov.h"
 #include "../select/run_select.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,22 +45,26 @@ const char cmd_select_usage[] =
     "  -h, --help        show this help\n";
 
 /* One row per class (one "all" row with quota none): sizes, what was kept,
- * the mean score on each side, and with the filter the unreliable count. */
-static void print_table(FILE *fp, const cs_run_selection *s, int filter)
+ * the mean score on each side, and with the filter the unreliable count.
+ * A class is its number, and its name where the run recorded one. */
+static void print_table(FILE *fp, const cs_run_selection *s, int filter, const char *const *names)
 {
     const cs_select_report *r = &s->report;
-    fprintf(fp, "%-8s %10s %10s %8s %14s %14s", "class", "N_c", "n_c", "kept%", "mean_kept",
+    int cw = names ? 16 : 8; /* the class column */
+    fprintf(fp, "%-*s %10s %10s %8s %14s %14s", cw, "class", "N_c", "n_c", "kept%", "mean_kept",
             "mean_dropped");
     fprintf(fp, filter ? " %10s\n" : "\n", "unreliable");
     int64_t unrel = 0;
     for (int c = 0; c < r->num_rows; c++) {
         const cs_select_row *w = &r->rows[c];
-        char label[16];
+        char label[32];
         if (r->num_rows == 1 && s->num_classes > 1)
             snprintf(label, sizeof label, "all");
+        else if (names)
+            snprintf(label, sizeof label, "%d %.13s", c, names[c]);
         else
             snprintf(label, sizeof label, "%d", c);
-        fprintf(fp, "%-8s %10lld %10lld %8.2f %14.6g %14.6g", label, (long long)w->n_total,
+        fprintf(fp, "%-*s %10lld %10lld %8.2f %14.6g %14.6g", cw, label, (long long)w->n_total,
                 (long long)w->n_kept, w->n_total ? 100.0 * (double)w->n_kept / (double)w->n_total : 0.0,
                 w->mean_kept, w->mean_dropped);
         if (filter)
@@ -66,7 +72,7 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter)
         fputc('\n', fp);
         unrel += w->n_unreliable;
     }
-    fprintf(fp, "%-8s %10lld %10lld %8.2f", "total", (long long)r->n, (long long)r->m,
+    fprintf(fp, "%-*s %10lld %10lld %8.2f", cw, "total", (long long)r->n, (long long)r->m,
             r->n ? 100.0 * (double)r->m / (double)r->n : 0.0);
     if (filter)
         fprintf(fp, " %14s %14s %10lld", "", "", (long long)unrel);
@@ -246,7 +252,18 @@ int cmd_select(int argc, char **argv)
         snprintf(path, sizeof path, "%s", out);
     else
         snprintf(path, sizeof path, "%s/%s", a.run_dir, s.default_name);
-    print_table(stdout, &s, p->filter);
+    /* Class names from run.yaml when the run recorded them; a run without
+     * them (or without a readable run.yaml) prints class numbers. */
+    char ypath[4200];
+    snprintf(ypath, sizeof ypath, "%s/run.yaml", a.run_dir);
+    cs_run_prov prov = {0};
+    const char **names = cs_calloc((size_t)s.num_classes, sizeof *names);
+    int named = names && cs_path_exists(ypath) && !cs_run_prov_read(&prov, ypath) &&
+                cs_run_prov_class_names(&prov, s.num_classes, names);
+    cs_error_clear();
+    print_table(stdout, &s, p->filter, named ? names : NULL);
+    cs_run_prov_release(&prov);
+    free(names);
     int rc = CS_EXIT_OK;
     if (dry) {
         cs_info("dry run: '%s' not written", path);

@@ -275,9 +275,15 @@ static int print_text(FILE *out, const run_summary *s, const run_plan *p)
         fprintf(out, "  sha256: %s\n", p->sha);
     if (s->reader) {
         const cs_traj_header_info *h = cs_traj_reader_header(s->reader);
+        const char **names = cs_calloc((size_t)h->num_classes, sizeof *names);
+        int named = names && cs_run_prov_class_names(&s->prov, h->num_classes, names);
         fprintf(out, "samples: %lld, classes: %d (labels", (long long)h->n, h->num_classes);
         for (int c = 0; c < h->num_classes; c++)
-            fprintf(out, "%s %d: %lld", c ? "," : "", c, (long long)s->hist[c]);
+            if (named)
+                fprintf(out, "%s %d %s: %lld", c ? "," : "", c, names[c], (long long)s->hist[c]);
+            else
+                fprintf(out, "%s %d: %lld", c ? "," : "", c, (long long)s->hist[c]);
+        free(names);
         fputs(")\n", out);
     } else if (s->have_scores) {
         fprintf(out, "samples: %lld\n", (long long)s->sf.n);
@@ -423,6 +429,13 @@ static void print_provenance_json(FILE *out, const run_summary *s)
             for (int r = 0; r < s->n_recorded_ee; r++) {
                 fputs(r ? ", " : "", out);
                 json_num(out, s->recorded_ee[r]);
+            }
+            fputc(']', out);
+        } else if (it->list) { /* class_names */
+            fputc('[', out);
+            for (int j = 0; j < it->nlist; j++) {
+                fputs(j ? ", " : "", out);
+                json_str(out, it->list[j]);
             }
             fputc(']', out);
         } else {

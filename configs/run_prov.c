@@ -40,37 +40,36 @@ static int skip(reader *r, yaml_event_type_t t)
     return 0;
 }
 
-static int add(cs_run_prov *p, const char *key, char *value)
+/* A new item for key at the end of p (value and list still empty). */
+static cs_prov_item *add(cs_run_prov *p, const char *key)
 {
     cs_prov_item *it = realloc(p->item, sizeof *it * (size_t)(p->n + 1));
-    char *k = strdup(key);
-    if (!it || !k) {
-        free(k);
-        free(value);
-        if (it)
-            p->item = it;
-        return cs_error(CS_ENOMEM, "out of memory");
-    }
+    if (!it)
+        return NULL;
     p->item = it;
-    p->item[p->n++] = (cs_prov_item){k, value};
-    return 0;
+    it = &p->item[p->n];
+    *it = (cs_prov_item){0};
+    if (!(it->key = strdup(key)))
+        return NULL;
+    p->n++;
+    return it;
 }
 
-/* A sequence of scalars (its start already read) as "[a, b, c]". */
-static int read_sequence(reader *r, char **out)
+/* A sequence of scalars (its start already read): each scalar into it->list,
+ * and the whole as "[a, b, c]" into it->value. */
+static int read_sequence(reader *r, cs_prov_item *it)
 {
-    size_t len = 1, cap = 64;
-    char *s = malloc(cap);
+    size_t len = 1;
+    char *s = malloc(len + 2);
     if (!s)
         return cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
     s[0] = '[';
+    it->value = s;
     for (;;) {
         yaml_event_t ev;
         int rc = next(r, &ev);
-        if (rc) {
-            free(s);
+        if (rc)
             return rc;
-        }
         if (ev.type == YAML_SEQUENCE_END_EVENT) {
             yaml_event_delete(&ev);
             break;
@@ -78,21 +77,21 @@ static int read_sequence(reader *r, char **out)
         if (ev.type != YAML_SCALAR_EVENT) {
             yaml_mark_t m = ev.start_mark;
             yaml_event_delete(&ev);
-            free(s);
             return cs_error(CS_EFORMAT, "%s:%zu:%zu: provenance: a list holds scalars only", r->name, m.line + 1,
                             m.column + 1);
         }
         size_t vl = ev.data.scalar.length;
-        if (len + vl + 4 > cap) {
-            cap = (len + vl + 4) * 2;
-            char *t = realloc(s, cap);
-            if (!t) {
-                yaml_event_delete(&ev);
-                free(s);
-                return cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
-            }
-            s = t;
+        char **l = realloc(it->list, sizeof *l * (size_t)(it->nlist + 1));
+        char *t = realloc(it->value, len + vl + 4);
+        if (l)
+            it->list = l;
+        if (t)
+            it->value = s = t;
+        if (!l || !t || !(it->list[it->nlist] = strndup((const char *)ev.data.scalar.value, vl))) {
+            yaml_event_delete(&ev);
+            return cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
         }
+        it->nlist++;
         if (len > 1) {
             s[len++] = ',';
             s[len++] = ' ';
@@ -103,7 +102,6 @@ static int read_sequence(reader *r, char **out)
     }
     s[len++] = ']';
     s[len] = 0;
-    *out = s;
     return 0;
 }
 
@@ -135,18 +133,16 @@ static int read_provenance(reader *r, cs_run_prov *p)
             yaml_event_delete(&k);
             return rc;
         }
-        char *value = NULL;
-        if (v.type == YAML_SCALAR_EVENT) {
-            value = strndup((const char *)v.data.scalar.value, v.data.scalar.length);
-            rc = value ? 0 : cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
-        } else if (v.type == YAML_SEQUENCE_START_EVENT) {
-            rc = read_sequence(r, &value);
-        } else {
+        cs_prov_item *it = NULL;
+        if (v.type != YAML_SCALAR_EVENT && v.type != YAML_SEQUENCE_START_EVENT)
             rc = skip(r, v.type);
-        }
+        else if (!(it = add(p, (const char *)k.data.scalar.value)))
+            rc = cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
+        else if (v.type == YAML_SEQUENCE_START_EVENT)
+            rc = read_sequence(r, it);
+        else if (!(it->value = strndup((const char *)v.data.scalar.value, v.data.scalar.length)))
+            rc = cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
         yaml_event_delete(&v);
-        if (!rc && value)
-            rc = add(p, (const char *)k.data.scalar.value, value);
         yaml_event_delete(&k);
         if (rc)
             return rc;
@@ -238,10 +234,27 @@ const char *cs_run_prov_get(const cs_run_prov *p, const char *key)
 void cs_run_prov_release(cs_run_prov *p)
 {
     for (int i = 0; i < p->n; i++) {
-        free(p->item[i].key);
-        free(p->item[i].value);
+        cs_prov_item *it = &p->item[i];
+        for (int j = 0; j < it->nlist; j++)
+            free(it->list[j]);
+        free(it->list);
+        free(it->key);
+        free(it->value);
     }
     free(p->item);
     p->item = NULL;
     p->n = 0;
+}
+
+int cs_run_prov_class_names(const cs_run_prov *p, int num_classes, const char **names)
+{
+    for (int i = 0; i < p->n; i++) {
+        const cs_prov_item *it = &p->item[i];
+        if (strcmp(it->key, "class_names") || !it->list || it->nlist != num_classes)
+            continue;
+        for (int c = 0; c < num_classes; c++)
+            names[c] = it->list[c];
+        return 1;
+    }
+    return 0;
 }

@@ -13,6 +13,8 @@
 typedef struct cs_prov_item {
     char *key;
     char *value; /* a scalar as is; a sequence of scalars as "[a, b, c]" */
+    char **list; /* a sequence's scalars one by one (NULL for a scalar) */
+    int nlist;
 } cs_prov_item;
 
 typedef struct cs_run_prov {
@@ -29,5 +31,10 @@ int cs_run_prov_read_mem(cs_run_prov *p, const char *name, const void *buf, size
 /* The value of key, NULL when the mapping has no such key. */
 const char *cs_run_prov_get(const cs_run_prov *p, const char *key);
 void cs_run_prov_release(cs_run_prov *p);
+/* The class names `coreset score` recorded (provenance `class_names`), when
+ * the list names exactly num_classes classes: names[c] points into p.
+ * Returns 1 if names were filled, 0 if the run has none (older runs, or a
+ * dataset without names: callers print class numbers then). */
+int cs_run_prov_class_names(const cs_run_prov *p, int num_classes, const char **names);
 
 #endif

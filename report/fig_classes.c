@@ -24,7 +24,9 @@ int cs_fig_classes(cs_fig *f, const cs_report_data *d)
         cs_legend_item(f, x, 18, CS_COL_KEPT, "n_c (kept)");
     for (int c = 0; c < C; c++) {
         float y = (float)(TOP + c * ROW + 3);
-        cs_fig_textf(f, LEFT - 8, y + 11, 11, CS_FIG_END, CS_COL_TEXT, "class %d", c);
+        char name[40];
+        cs_fig_textf(f, LEFT - 8, y + 11, 11, CS_FIG_END, CS_COL_TEXT, "%s",
+                     cs_report_class(d, c, CS_CLASS_SHORT, name, sizeof name));
         float full = cs_axes_px(&a, (double)d->class_n[c]) - LEFT;
         cs_fig_rect(f, LEFT, y, full, ROW - 6, 0xc9c9c9ffu);
         char text[96];

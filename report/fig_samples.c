@@ -138,8 +138,10 @@ int cs_fig_samples(cs_fig *f, const cs_report_data *d)
         int k = slot[s->label][s->top ? 0 : 1]++;
         float x = LEFT + (s->top ? 0 : half + SECTION_GAP) + (float)k * (cell_w + CELL_GAP);
         float y = TOP + (float)s->label * (cell_h + 10);
+        char name[40];
         if (k == 0 && s->top)
-            cs_fig_textf(f, LEFT - 8, y + 20, 11, CS_FIG_END, CS_COL_TEXT, "class %d", s->label);
+            cs_fig_textf(f, LEFT - 8, y + 20, 11, CS_FIG_END, CS_COL_TEXT, "%s",
+                         cs_report_class(d, s->label, CS_CLASS_SHORT, name, sizeof name));
         if (d->is_signal)
             signal_cell(f, d, s, x, y);
         else

@@ -50,7 +50,9 @@ int cs_fig_scores(cs_fig *f, const cs_report_data *d)
             cs_fig_segment(f, px, a.y, px, a.y + a.h, CS_COL_CUT, 2, 1);
         }
         char title[160];
-        int len = snprintf(title, sizeof title, "class %d: %lld", c, (long long)h.total);
+        char name[40];
+        int len = snprintf(title, sizeof title, "%s: %lld", cs_report_class(d, c, CS_CLASS_LONG, name, sizeof name),
+                           (long long)h.total);
         if (d->have_index)
             len += snprintf(title + len, sizeof title - (size_t)len, ", kept %lld", (long long)h.total_kept);
         if (h.pos_inf || h.neg_inf)

@@ -46,7 +46,9 @@ int cs_fig_traces(cs_fig *f, const cs_report_data *d)
             cs_fig_rect(f, x0, a.y, x1 - x0, a.h, window_color[w]);
         }
         cs_axes_draw(f, &a, 5, 3, c / cols == rows - 1 ? "epoch" : NULL, c % cols == 0 ? "||p - e_y||" : NULL);
-        cs_fig_textf(f, a.x, a.y - 5, 11, CS_FIG_START, CS_COL_TEXT, "class %d", c);
+        char name[40];
+        cs_fig_textf(f, a.x, a.y - 5, 11, CS_FIG_START, CS_COL_TEXT, "%s",
+                     cs_report_class(d, c, CS_CLASS_LONG, name, sizeof name));
         for (int t = 0; t < d->ntraces; t++) {
             const cs_report_trace *tr = &d->traces[t];
             if (tr->label != c || !tr->err)

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cs_report_gather_prov(cs_report_data *d)
 {
@@ -23,4 +24,21 @@ int cs_report_gather_prov(cs_report_data *d)
         return rc;
     d->run_yaml = (char *)buf;
     return cs_run_prov_read_mem(&d->prov, path, buf, len);
+}
+
+const char *cs_report_class(const cs_report_data *d, int c, int form, char *buf, size_t size)
+{
+    const char *name = NULL;
+    for (int i = 0; i < d->prov.n; i++) {
+        const cs_prov_item *it = &d->prov.item[i];
+        if (!strcmp(it->key, "class_names") && it->nlist == d->num_classes && c >= 0 && c < it->nlist)
+            name = it->list[c];
+    }
+    if (!name)
+        snprintf(buf, size, "class %d", c);
+    else if (form == CS_CLASS_SHORT)
+        snprintf(buf, size, "%d %.8s", c, name);
+    else
+        snprintf(buf, size, "class %d (%.16s)", c, name);
+    return buf;
 }

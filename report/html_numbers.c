@@ -5,6 +5,7 @@
 #include "../common/err.h"
 #include "../common/numtext.h"
 #include "stats.h"
+#include "svg_write.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,6 +20,15 @@ void cs_html_attr_num(FILE *fp, const char *name, double v)
         char t[32];
         fprintf(fp, " data-%s=\"%s\"", name, cs_double_text(v, t, sizeof t));
     }
+}
+
+/* A class's cell: its number, and its name where the run recorded one. */
+static void class_cell(FILE *fp, const cs_report_data *d, int c)
+{
+    char name[40];
+    fputs("<td>", fp);
+    cs_html_escape(fp, cs_report_class(d, c, CS_CLASS_SHORT, name, sizeof name));
+    fputs("</td>", fp);
 }
 
 static void open_table(FILE *fp, const char *name, const char *header)
@@ -60,10 +70,14 @@ void cs_html_numbers_classes(FILE *fp, const cs_report_data *d)
         double pct = d->class_n[c] ? 100.0 * (double)kept / (double)d->class_n[c] : 0;
         fprintf(fp, "<tr data-class=\"%d\" data-n=\"%lld\"", c, (long long)d->class_n[c]);
         if (d->have_index)
-            fprintf(fp, " data-kept=\"%lld\"><td>%d</td><td>%lld</td><td>%lld</td><td>%.2f</td></tr>\n", (long long)kept,
-                    c, (long long)d->class_n[c], (long long)kept, pct);
+            fprintf(fp, " data-kept=\"%lld\">", (long long)kept);
         else
-            fprintf(fp, "><td>%d</td><td>%lld</td><td>-</td><td>-</td></tr>\n", c, (long long)d->class_n[c]);
+            fputc('>', fp);
+        class_cell(fp, d, c);
+        if (d->have_index)
+            fprintf(fp, "<td>%lld</td><td>%lld</td><td>%.2f</td></tr>\n", (long long)d->class_n[c], (long long)kept, pct);
+        else
+            fprintf(fp, "<td>%lld</td><td>-</td><td>-</td></tr>\n", (long long)d->class_n[c]);
     }
     close_table(fp);
 }
@@ -94,7 +108,9 @@ void cs_html_numbers_scores(FILE *fp, const cs_report_data *d)
         fputs("\" data-kept-bins=\"", fp);
         for (int b = 0; b < CS_REPORT_BINS; b++)
             fprintf(fp, "%s%lld", b ? " " : "", (long long)h.kept[b]);
-        fprintf(fp, "\"><td>%d</td><td>%lld</td><td>%lld</td>", c, (long long)h.total, (long long)h.total_kept);
+        fputs("\">", fp);
+        class_cell(fp, d, c);
+        fprintf(fp, "<td>%lld</td><td>%lld</td>", (long long)h.total, (long long)h.total_kept);
         if (have_cut)
             fprintf(fp, "<td>%.6g</td>", cut);
         else

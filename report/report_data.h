@@ -113,6 +113,11 @@ int cs_report_gather_scores(cs_report_data *d, const char *score);
 int cs_report_gather_index(cs_report_data *d, const char *path);
 /* gather_prov.c: run.yaml and its provenance section (absent: a note, no error). */
 int cs_report_gather_prov(cs_report_data *d);
+/* A class as figures and tables name it: "class 3", or with the name the run
+ * recorded (provenance class_names) "class 3 (V)", or "3 V" in the short
+ * form the narrow left margins use. */
+enum { CS_CLASS_LONG, CS_CLASS_SHORT };
+const char *cs_report_class(const cs_report_data *d, int c, int form, char *buf, size_t size);
 /* gather_traj.c: per-epoch means and the traces' error norms, every frame verified. */
 int cs_report_gather_traj(cs_report_data *d);
 /* gather_cam.c: the shown samples' pixels and Grad-CAM maps; what cannot be

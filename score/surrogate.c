@@ -7,6 +7,7 @@
 #include "../common/log.h"
 #include "../common/version.h"
 #include "../configs/dataset_opts.h"
+#include "../formats/dataset.h"
 #include "../formats/dataset_sha.h"
 #include "../formats/traj.h"
 #include "../train/checkpoint.h"
@@ -38,6 +39,7 @@ typedef struct provenance {
     double wall;
     double ee[128]; /* effective epochs per surrogate run */
     int runs_done;
+    const cs_dataset *ds; /* its class names, when it has them */
 } provenance;
 
 static int write_run_yaml(const cs_config *cfg, const char *run_dir, const provenance *pv)
@@ -63,6 +65,17 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
     fprintf(fp, "\n  seed: %d\n  threads: %d\n  device: ", cfg->train.seed, pv->threads);
     cs_yaml_put_string(cfg->train.device, fp);
     fprintf(fp, "\n  runs: %d\n  runs_done: %d\n", cfg->score.runs, pv->runs_done);
+    /* The dataset's class names, for select's table and the report (the
+     * trajectory and scores.h5 hold class numbers only). */
+    int nc = pv->ds ? cs_dataset_num_classes(pv->ds) : 0;
+    if (nc > 0 && cs_dataset_class_name(pv->ds, nc - 1)) {
+        fputs("  class_names: [", fp);
+        for (int c = 0; c < nc; c++) {
+            fputs(c ? ", " : "", fp);
+            cs_yaml_put_string(cs_dataset_class_name(pv->ds, c), fp);
+        }
+        fputs("]\n", fp);
+    }
     fprintf(fp, "  wall_seconds: %.1f\n  effective_epochs: [", pv->wall);
     for (int r = 0; r < pv->runs_done; r++)
         fprintf(fp, "%s%.4f", r ? ", " : "", pv->ee[r]);
@@ -244,6 +257,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     }
     if ((rc = cs_trainer_check(cfg, &data)))
         goto out;
+    pv.ds = ds;
     make_meta(cfg, &pv, data.n, meta, sizeof meta);
     int start_run = 0, have_ck = 0;
     if (resume && cs_path_exists(cpath)) {

@@ -87,3 +87,12 @@ fi
 grep -q '<section id="samples" data-section="samples" data-maps="[1-9][0-9]*" data-kind="signal"' "$TMP/ecg.html" &&
     grep -q 'data-tau="0.8" data-phi="0.6" data-filter="on"' "$TMP/ecg.html" &&
     pass ecg-signal-and-filter || fail ecg-signal-and-filter "$(grep -o '<section id="\(samples\|plane\)"[^>]*>' "$TMP/ecg.html")"
+# MIT-BIH beats have names (AAMI N, S, V, F, Q): score records them in
+# run.yaml (N quoted: YAML 1.1 reads a plain N as false), and the report,
+# select's table and inspect name the classes.
+grep -qx '  class_names: \["N", S, V, F, Q\]' "$ecg/run.yaml" &&
+    grep -q '<td>2 V</td>' "$TMP/ecg.html" && grep -q 'class 2 (V): ' "$TMP/ecg.html" &&
+    "$CS" select "$ecg" --rate 0.3 --dry-run 2>/dev/null | grep -q '^2 V  *[0-9]' &&
+    "$CS" inspect "$ecg" 2>/dev/null | grep -q '(labels 0 N: [0-9]*, 1 S: ' &&
+    "$CS" inspect --json "$ecg" 2>/dev/null | "$PY" -c 'import json,sys; assert json.load(sys.stdin)["provenance"]["class_names"] == list("NSVFQ")' &&
+    pass ecg-class-names || fail ecg-class-names "$(grep class_names "$ecg/run.yaml"; "$CS" select "$ecg" --rate 0.3 --dry-run 2>&1 | head -4)"

@@ -459,6 +459,32 @@ static void test_run_provenance(void)
         cs_run_prov_release(&p);
         free(buf);
     }
+    /* class_names: each name written by cs_yaml_put_string comes back as an
+     * item; the list is used only when it names every class. */
+    {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        fputs("provenance:\n  class_names: [", fp);
+        for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+            fputs(i ? ", " : "", fp);
+            cs_yaml_put_string(odd[i], fp);
+        }
+        fputs(", \"a, b]\", N]\n", fp);
+        fclose(fp);
+        cs_run_prov p;
+        CHECK(cs_run_prov_read_mem(&p, "run.yaml", buf, len) == 0);
+        int nn = (int)(sizeof odd / sizeof odd[0]) + 2;
+        const char *names[16] = {0};
+        CHECK(cs_run_prov_class_names(&p, nn, names) == 1);
+        for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+            CHECK(names[i] && !strcmp(names[i], odd[i]));
+        CHECK(names[nn - 2] && !strcmp(names[nn - 2], "a, b]"));
+        CHECK(names[nn - 1] && !strcmp(names[nn - 1], "N"));
+        CHECK(cs_run_prov_class_names(&p, nn - 1, names) == 0);
+        cs_run_prov_release(&p);
+        free(buf);
+    }
     cs_run_prov p;
     static const char none[] = "train:\n  epochs: 3\n";
     CHECK(cs_run_prov_read_mem(&p, "run.yaml", none, sizeof none - 1) == 0 && p.n == 0);
