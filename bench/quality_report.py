@@ -64,10 +64,17 @@ def select_table(path):
     rows = {}
     if not os.path.exists(path):
         return rows
+    ncol = 5  # N_c n_c kept% mean_kept mean_dropped, then unreliable with the filter
     for line in open(path):
         f = line.split()
-        if len(f) >= 4 and (f[0].isdigit() or f[0] == "all") and f[1].isdigit() and f[2].isdigit():
-            rows[f[0]] = (int(f[1]), int(f[2]), int(f[6]) if len(f) > 6 and f[6].isdigit() else None)
+        if f and f[0] == "class":
+            ncol = 6 if "unreliable" in f else 5
+        # "K [NAME] N_c n_c ...": the class's name (if the run recorded one)
+        # is one token; the numbers are read from the right.
+        elif len(f) >= ncol + 1 and (f[0].isdigit() or f[0] == "all"):
+            num = f[-ncol:]
+            if num[0].isdigit() and num[1].isdigit():
+                rows[f[0]] = (int(num[0]), int(num[1]), int(num[5]) if ncol == 6 and num[5].isdigit() else None)
     return rows
 
 
@@ -159,7 +166,7 @@ def eva_vs_random(prof, cells):
     return "\n".join(out) + "\n\nSE: standard error of the difference of the two means over the training seeds.\n"
 
 
-def composition(work, prof, labels):
+def composition(work, prof, labels, names):
     """Samples kept per class by each method (seed 0's select log)."""
     s0 = prof["seeds"][0]
     out, header = [], None
@@ -180,11 +187,51 @@ def composition(work, prof, labels):
         out.append("| %s | %s |" % (labels[m], " | ".join(row)))
     if header is None:
         return ""
+    name = (lambda k: names[int(k)]) if len(names) == len(header) else (lambda k: "class " + k)
     return ("Samples kept per class (%s), training seed %d; the training split has %s.\n\n"
-            % ("/".join("class " + k for k, _ in header) if len(header) <= 5 else "fewest and most over the classes",
-               s0, ", ".join("%s of class %s" % (n, k) for k, n in header))
+            % ("/".join(name(k) for k, _ in header) if len(header) <= 5 else "fewest and most over the classes",
+               s0, ", ".join("%s of %s" % (n, name(k)) for k, n in header))
             + "| method | " + " | ".join(pct(r) for r in prof["rates"]) + " |\n|---|" + "---:|" * len(prof["rates"])
             + "\n" + "\n".join(out) + "\n")
+
+
+def class_labels(prof, cells, full):
+    """Names for the classes in label order: the profile's class_names, else
+    the names the train JSONs carry, else "class K"."""
+    some = next((j for v in list(cells.values()) + [full] for j in v), None)
+    if some is None:
+        return []
+    keys = [c["class"] for c in some["test"]["classes"]]
+    names = prof.get("class_names") or []
+    if len(names) == len(keys):
+        return ["%d %s" % (k, n) for k, n in enumerate(names)]
+    return ["class " + k if k.isdigit() else "%d %s" % (i, k) for i, k in enumerate(keys)]
+
+
+def per_class(prof, cells, full, labels):
+    """Per rate: test accuracy of each class (its recall), mean over the
+    training seeds; the worst-class column of the tables above is the minimum
+    of a row.  For at most 10 classes."""
+    names = class_labels(prof, cells, full)
+    if not names or len(names) > 10:
+        return ""
+    some = next(j for v in list(cells.values()) + [full] for j in v)
+    support = [c["support"] for c in some["test"]["classes"]]
+    out = ["Test accuracy of each class (recall, %%), mean over the training seeds; test samples per class: %s."
+           % ", ".join("%s %d" % (n, s) for n, s in zip(names, support))]
+
+    def row(js):
+        a = np.mean([[c["accuracy"] for c in j["test"]["classes"]] for j in js], axis=0)
+        return " | ".join("%.1f" % (100 * x) for x in a)
+
+    for r in prof["rates"]:
+        out += ["", "**%s**" % pct(r), "", "| method | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for m in prof["methods"]:
+            if cells[m, r]:
+                out.append("| %s | %s |" % (labels[m], row(cells[m, r])))
+        if full:
+            out.append("| *full data* | %s |" % row(full))
+    return "\n".join(out) + "\n"
 
 
 def filter_section(work, prof, chosen):
@@ -212,8 +259,10 @@ def filter_section(work, prof, chosen):
         gone, came = np.setdiff1d(ia, ib), np.setdiff1d(ib, ia)
         classes, means, uncertain = "—", "—", "—"
         tag = rate_tag(r)
-        if h5py is not None and tag in chosen:
-            with h5py.File(os.path.join(work, "windows", "%d-%d" % chosen[tag], "scores.h5"), "r") as f:
+        # Windows chosen at one rate serve every rate.
+        pair = chosen.get(tag) or (next(iter(chosen.values())) if len(chosen) == 1 else None)
+        if h5py is not None and pair:
+            with h5py.File(os.path.join(work, "windows", "%d-%d" % pair, "scores.h5"), "r") as f:
                 y = f["labels"][:]
                 conf, focus = f["scores/late_conf"][:], f["scores/focus"][:]
             uncertain = "/".join(str(int(((y == c) & (conf < 0.7)).sum())) for c in range(int(y.max()) + 1))
@@ -224,6 +273,17 @@ def filter_section(work, prof, chosen):
                                                       focus[came].mean())
         out.append("| %s | %s | %s | %d of %d | %s | %s |" % (pct(r), uncertain, unrel or "—", len(gone), len(ia),
                                                              classes, means))
+    # Where the focus lies decides how much φ can remove.
+    pair = next(iter(chosen.values()), None)
+    if h5py is not None and pair:
+        with h5py.File(os.path.join(work, "windows", "%d-%d" % pair, "scores.h5"), "r") as f:
+            conf, focus = f["scores/late_conf"][:], f["scores/focus"][:]
+        q = np.nanpercentile(focus, [0, 1, 50])
+        u = focus[conf < 0.7]
+        out.append("\nFocus (mean over the recorded epochs) over the training split: min %.3f, 1st percentile %.3f, "
+                   "median %.3f; %d samples below φ = 0.7%s." % (q[0], q[1], q[2], int((focus < 0.7).sum()),
+                                                                 "; of the %d uncertain ones, min %.3f" % (len(u), np.nanmin(u))
+                                                                 if len(u) else ""))
     return "\n".join(out) + "\n"
 
 
@@ -317,6 +377,11 @@ def write(work, out, dataset, prof, methods, schedule, epochs):
     L.append("- ran %s to %s; wall time by phase: %s (total %.1f min)"
              % (meta.get("started", "?"), meta.get("finished", "?"),
                 ", ".join("%s %.1f min" % (k, ph[k] / 60) for k in PHASES if k in ph), sum(ph.values()) / 60))
+    runs = meta.get("invocations", len(meta.get("commits", [])))
+    if runs > 1:
+        L.append("- the benchmark was interrupted and resumed (%d invocations); a phase's wall time counts only "
+                 "the invocation that finished it, so the training time of every cell is summed under *Time* below"
+                 % runs)
     L.append("- profile `%s`: %s" % (prof["path"], prof["description"]))
     L += ["", "## Setup", ""]
     L.append("- data: `%s` (sha256 `%s`), training split `%s`; val split for the window choice: `%s`; test split: "
@@ -359,9 +424,12 @@ def write(work, out, dataset, prof, methods, schedule, epochs):
           "(the full-data row, repeated in every column, does not compete)."]
     L += ["", "![accuracy and worst-class accuracy against the selection rate](quality-%s.svg)" % dataset]
     L += ["", "## Facts for the analysis", "", "### EVA against Random", "", eva_vs_random(prof, cells)]
-    comp = composition(work, prof, labels)
+    comp = composition(work, prof, labels, class_labels(prof, cells, full))
     if comp:
         L += ["### Class composition of the coresets", "", comp]
+    pc = per_class(prof, cells, full, labels)
+    if pc:
+        L += ["### Per-class test accuracy", "", pc]
     filt = filter_section(work, prof, chosen)
     if filt:
         L += ["### What the reliability filter changes (against plain EVA, same windows, seed %d)" % prof["seeds"][0],

@@ -8,6 +8,7 @@
 #include "../configs/run_prov.h"
 #include "../select/run_select.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -60,8 +61,13 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter, const c
         char label[32];
         if (r->num_rows == 1 && s->num_classes > 1)
             snprintf(label, sizeof label, "all");
-        else if (names)
+        else if (names) {
+            /* one token, so that scripts can split the table on blanks */
             snprintf(label, sizeof label, "%d %.13s", c, names[c]);
+            for (char *q = strchr(label, ' ') + 1; *q; q++)
+                if (isspace((unsigned char)*q))
+                    *q = '_';
+        }
         else
             snprintf(label, sizeof label, "%d", c);
         fprintf(fp, "%-*s %10lld %10lld %8.2f %14.6g %14.6g", cw, label, (long long)w->n_total,
