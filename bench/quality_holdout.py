@@ -27,6 +27,7 @@ def make_holdout(src, dst, fraction, seed=0):
     with h5py.File(src, "r") as f:
         x, y = f["train_images"][:], f["train_labels"][:]
         test = (f["test_images"][:], f["test_labels"][:]) if "test_images" in f else None
+        names = f.attrs.get("class_names")  # coreset export copies the source's
     rng = np.random.default_rng(seed)
     val = np.zeros(len(y), bool)
     for c in np.unique(y):
@@ -44,6 +45,8 @@ def make_holdout(src, dst, fraction, seed=0):
             if src_index is not None:
                 f.create_dataset(s + "_source_index", data=src_index)
         f.attrs["source"] = os.path.abspath(src)
+        if names is not None:
+            f.attrs["class_names"] = names
         f.attrs["holdout"] = ("val = round(%g * N_c) of each class of the source's train split, "
                               "numpy.random.default_rng(%d)" % (fraction, seed))
     os.replace(tmp, dst)

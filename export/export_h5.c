@@ -184,6 +184,35 @@ out:
     return rc;
 }
 
+/* The source's class names, when it has one for every class, as the root
+ * attribute `class_names` (variable-length UTF-8 strings, as h5py writes
+ * them), so the pruned file names its classes as the source did. */
+static int write_class_names(hid_t file, const cs_dataset *src, const char *path)
+{
+    int nc = cs_dataset_num_classes(src);
+    if (nc < 1 || !cs_dataset_class_name(src, nc - 1))
+        return 0;
+    const char **names = cs_calloc((size_t)nc, sizeof *names);
+    if (!names)
+        return CS_ENOMEM;
+    for (int c = 0; c < nc; c++)
+        names[c] = cs_dataset_class_name(src, c) ? cs_dataset_class_name(src, c) : "";
+    hsize_t dim = (hsize_t)nc;
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate_simple(1, &dim, NULL), attr = -1;
+    herr_t st = -1;
+    if (type >= 0 && space >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0 &&
+        (attr = H5Acreate2(file, "class_names", type, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
+        st = H5Awrite(attr, type, names);
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    free(names);
+    return st < 0 ? cs_error(CS_EIO, "'%s': cannot write attribute 'class_names'", path) : 0;
+}
+
 int cs_export_h5(const cs_export_params *p)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -205,6 +234,8 @@ int cs_export_h5(const cs_export_params *p)
         rc = export_split(file, p, &p->splits[i]);
     for (int i = 0; i < p->nattrs && !rc; i++)
         rc = write_attr(file, p->attrs[i].key, p->attrs[i].value, p->out_path);
+    if (!rc)
+        rc = write_class_names(file, p->src, p->out_path);
     if (H5Fclose(file) < 0 && !rc)
         rc = cs_error(CS_EIO, "cannot write '%s'", af.tmp_path);
     if (rc)

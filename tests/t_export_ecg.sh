@@ -21,4 +21,14 @@ assert h["train_images"].shape == (50, 1, 128), h["train_images"].shape
 assert h["test_images"].shape[1:] == (1, 128), h["test_images"].shape
 PY
 then pass beat_options_from_run; else fail beat_options_from_run "$(cat "$TMP/err")"; fi
+
+# The export names its classes as the source did (root attribute class_names),
+# and coreset reads them back from it.
+"$PY" - "$TMP/e.h5" <<'PY' && "$CS" inspect --json "$TMP/e.h5" 2>/dev/null |
+import sys, h5py
+names = [n.decode() if isinstance(n, bytes) else n for n in h5py.File(sys.argv[1], "r").attrs["class_names"]]
+assert names == ["N", "S", "V", "F", "Q"], names
+PY
+    "$PY" -c 'import json, sys; assert json.load(sys.stdin)["class_names"] == ["N", "S", "V", "F", "Q"]' &&
+    pass class_names_exported || fail class_names_exported "$("$CS" inspect "$TMP/e.h5" 2>&1 | head -5)"
 exit 0
