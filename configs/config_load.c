@@ -8,6 +8,7 @@
  * once dotted and once nested, is an error rather than last-one-wins, so a
  * config never silently means something other than what it says. */
 #include "config.h"
+#include "yaml_events.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"
@@ -29,24 +30,13 @@ typedef struct loader {
     int skip_provenance; /* run.yaml: a top-level `provenance:` mapping is not config */
 } loader;
 
+static int next(loader *ld, yaml_event_t *ev) { return cs_yaml_next(&ld->parser, ld->name, ev); }
+
 /* Consume one node whose first event is `first` (already read): a scalar, or
  * a whole mapping/sequence with everything nested in it. */
-static int next(loader *ld, yaml_event_t *ev);
 static int skip_node(loader *ld, const yaml_event_t *first)
 {
-    int depth = first->type == YAML_MAPPING_START_EVENT || first->type == YAML_SEQUENCE_START_EVENT;
-    while (depth > 0) {
-        yaml_event_t ev;
-        int rc = next(ld, &ev);
-        if (rc)
-            return rc;
-        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT)
-            depth++;
-        else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT)
-            depth--;
-        yaml_event_delete(&ev);
-    }
-    return 0;
+    return cs_yaml_skip(&ld->parser, ld->name, first->type);
 }
 
 static int at(const loader *ld, yaml_mark_t m, int code, const char *fmt, ...) CS_PRINTF(4, 5);
@@ -58,19 +48,6 @@ static int at(const loader *ld, yaml_mark_t m, int code, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return cs_error(code, "%s:%zu:%zu: %s", ld->name, m.line + 1, m.column + 1, msg);
-}
-
-static int next(loader *ld, yaml_event_t *ev)
-{
-    if (yaml_parser_parse(&ld->parser, ev))
-        return 0;
-    const yaml_parser_t *p = &ld->parser;
-    const char *problem = p->problem ? p->problem : "malformed YAML";
-    if (p->context)
-        return cs_error(CS_EFORMAT, "%s:%zu:%zu: %s (%s at line %zu)", ld->name, p->problem_mark.line + 1,
-                        p->problem_mark.column + 1, problem, p->context, p->context_mark.line + 1);
-    return cs_error(CS_EFORMAT, "%s:%zu:%zu: %s", ld->name, p->problem_mark.line + 1, p->problem_mark.column + 1,
-                    problem);
 }
 
 static const char *node_kind(const yaml_event_t *ev)

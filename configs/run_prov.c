@@ -1,5 +1,6 @@
 /* run_prov.c - read the `provenance:` mapping of run.yaml (see run_prov.h). */
 #include "run_prov.h"
+#include "yaml_events.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"
@@ -13,32 +14,10 @@ typedef struct reader {
     yaml_parser_t parser;
 } reader;
 
-static int next(reader *r, yaml_event_t *ev)
-{
-    if (yaml_parser_parse(&r->parser, ev))
-        return 0;
-    const yaml_parser_t *y = &r->parser;
-    return cs_error(CS_EFORMAT, "%s:%zu:%zu: %s", r->name, y->problem_mark.line + 1, y->problem_mark.column + 1,
-                    y->problem ? y->problem : "malformed YAML");
-}
+static int next(reader *r, yaml_event_t *ev) { return cs_yaml_next(&r->parser, r->name, ev); }
 
 /* Consume the rest of a node whose first event (already read) had type t. */
-static int skip(reader *r, yaml_event_type_t t)
-{
-    int depth = t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT;
-    while (depth > 0) {
-        yaml_event_t ev;
-        int rc = next(r, &ev);
-        if (rc)
-            return rc;
-        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT)
-            depth++;
-        else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT)
-            depth--;
-        yaml_event_delete(&ev);
-    }
-    return 0;
-}
+static int skip(reader *r, yaml_event_type_t t) { return cs_yaml_skip(&r->parser, r->name, t); }
 
 /* A new item for key at the end of p (value and list still empty). */
 static cs_prov_item *add(cs_run_prov *p, const char *key)
