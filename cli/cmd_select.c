@@ -10,8 +10,8 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char cmd_select_usage[] =
@@ -59,17 +59,17 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter, const c
     for (int c = 0; c < r->num_rows; c++) {
         const cs_select_row *w = &r->rows[c];
         char label[32];
-        if (r->num_rows == 1 && s->num_classes > 1)
+        if (r->num_rows == 1 && s->num_classes > 1) {
             snprintf(label, sizeof label, "all");
-        else if (names) {
+        } else if (names) {
             /* one token, so that scripts can split the table on blanks */
             snprintf(label, sizeof label, "%d %.13s", c, names[c]);
             for (char *q = strchr(label, ' ') + 1; *q; q++)
                 if (isspace((unsigned char)*q))
                     *q = '_';
-        }
-        else
+        } else {
             snprintf(label, sizeof label, "%d", c);
+        }
         fprintf(fp, "%-*s %10lld %10lld %8.2f %14.6g %14.6g", cw, label, (long long)w->n_total,
                 (long long)w->n_kept, w->n_total ? 100.0 * (double)w->n_kept / (double)w->n_total : 0.0,
                 w->mean_kept, w->mean_dropped);

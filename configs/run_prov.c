@@ -43,6 +43,7 @@ static int read_sequence(reader *r, cs_prov_item *it)
     if (!s)
         return cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
     s[0] = '[';
+    s[1] = 0; /* a string at every step, even if a later step fails */
     it->value = s;
     for (;;) {
         yaml_event_t ev;
@@ -77,6 +78,7 @@ static int read_sequence(reader *r, cs_prov_item *it)
         }
         memcpy(s + len, ev.data.scalar.value, vl);
         len += vl;
+        s[len] = 0;
         yaml_event_delete(&ev);
     }
     s[len++] = ']';
