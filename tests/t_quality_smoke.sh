@@ -123,3 +123,19 @@ if "$PY" bench/quality --profile tiny --work "$TMP/w2" nosuch >/dev/null 2>"$TMP
     fail unknown_dataset "exit 0"
 elif grep -q "no dataset 'nosuch'" "$TMP/err"; then pass unknown_dataset; else
     fail unknown_dataset "$(head -2 "$TMP/err")"; fi
+
+# select's per-class table as the report reads it: numbered rows, rows with a
+# class name (one token), with and without the filter's unreliable column.
+"$PY" - "$TMP" <<'PY' && pass select_table_parse || fail select_table_parse
+import os, sys
+sys.path.insert(0, "bench")
+import quality_report as q
+p = os.path.join(sys.argv[1], "t.txt")
+open(p, "w").write("class     N_c  n_c kept% mean_kept mean_dropped\n0  100 10 10.00 0.5 0.4\n"
+                   "1  20 2 10.00 0.5 0.4\ntotal 120 12 10.00\n")
+assert q.select_table(p) == {"0": (100, 10, None), "1": (20, 2, None)}, q.select_table(p)
+open(p, "w").write("class            N_c  n_c kept% mean_kept mean_dropped unreliable\n"
+                   "0 N              64863 1297 2.00 0.5 0.4 3\n1 T-shirt/top    2003 40 2.00 1e-05 0.1 0\n"
+                   "2 7              5 1 20.00 nan nan 0\ntotal 66871 1338 2.00 3\n")
+assert q.select_table(p) == {"0": (64863, 1297, 3), "1": (2003, 40, 0), "2": (5, 1, 0)}, q.select_table(p)
+PY
