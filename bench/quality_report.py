@@ -281,7 +281,7 @@ def filter_section(work, prof, chosen):
         q = np.nanpercentile(focus, [0, 1, 50])
         u = focus[conf < 0.7]
         out.append("\nFocus (mean over the recorded epochs) over the training split: min %.3f, 1st percentile %.3f, "
-                   "median %.3f; %d samples below φ = 0.7%s." % (q[0], q[1], q[2], int((focus < 0.7).sum()),
+                   "median %.3f; %d below φ = 0.7%s." % (q[0], q[1], q[2], int((focus < 0.7).sum()),
                                                                  "; of the %d uncertain ones, min %.3f" % (len(u), np.nanmin(u))
                                                                  if len(u) else ""))
     return "\n".join(out) + "\n"
