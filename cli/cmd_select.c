@@ -5,6 +5,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../common/utf8.h"
 #include "../configs/run_prov.h"
 #include "../select/run_select.h"
 
@@ -62,8 +63,11 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter, const c
         if (r->num_rows == 1 && s->num_classes > 1) {
             snprintf(label, sizeof label, "all");
         } else if (names) {
-            /* one token, so that scripts can split the table on blanks */
-            snprintf(label, sizeof label, "%d %.13s", c, names[c]);
+            /* the name as one token ("-" if empty), so that scripts can
+             * split the table on blanks; cut at a character boundary */
+            char nm[16];
+            cs_utf8_prefix(nm, sizeof nm, names[c], 13);
+            snprintf(label, sizeof label, "%d %s", c, nm[0] ? nm : "-");
             for (char *q = strchr(label, ' ') + 1; *q; q++)
                 if (isspace((unsigned char)*q))
                     *q = '_';

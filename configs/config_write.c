@@ -30,14 +30,18 @@ void cs_yaml_put_string(const char *s, FILE *fp)
         return;
     }
     /* Double-quoted; what YAML would not keep as is (controls, the C1 range
-     * with its NEL line break, LS, PS, BOM, non-characters) becomes \\u. */
+     * with its NEL line break, LS, PS, BOM, non-characters) becomes \\u.
+     * Config strings are valid UTF-8 (the parser refuses anything else), but
+     * names read from datasets (class names in run.yaml) may not be: a byte
+     * that starts no valid character becomes \\xNN, which YAML reads as
+     * U+00NN, i.e. the byte taken as Latin-1. */
     fputc('"', fp);
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned c;
         int n = cs_config_utf8_next(p, &c);
-        if (!n) { /* the parser refuses invalid UTF-8, so this is not reached */
-            fputs("\\ufffd", fp);
+        if (!n) {
+            fprintf(fp, "\\x%02x", *p);
             p++;
             continue;
         }

@@ -34,17 +34,32 @@ static cs_prov_item *add(cs_run_prov *p, const char *key)
     return it;
 }
 
-/* A sequence of scalars (its start already read): each scalar into it->list,
- * and the whole as "[a, b, c]" into it->value. */
+/* Free a list's items: the item stays a scalar-like value. */
+static void drop_list(cs_prov_item *it)
+{
+    for (int j = 0; j < it->nlist; j++)
+        free(it->list[j]);
+    free(it->list);
+    it->list = NULL;
+    it->nlist = 0;
+}
+
+/* A sequence (its start already read): each scalar into it->list (an empty
+ * sequence gives an empty list, not none), and the scalars as "[a, b, c]"
+ * into it->value.  Nested lists, mappings and aliases are not ours: they are
+ * skipped, and the item then has no list (nothing reads it as one). */
 static int read_sequence(reader *r, cs_prov_item *it)
 {
     size_t len = 1;
     char *s = malloc(len + 2);
-    if (!s)
+    if (!s || !(it->list = calloc(1, sizeof *it->list))) {
+        free(s);
         return cs_error(CS_ENOMEM, "out of memory reading '%s'", r->name);
+    }
     s[0] = '[';
     s[1] = 0; /* a string at every step, even if a later step fails */
     it->value = s;
+    int mixed = 0;
     for (;;) {
         yaml_event_t ev;
         int rc = next(r, &ev);
@@ -55,10 +70,12 @@ static int read_sequence(reader *r, cs_prov_item *it)
             break;
         }
         if (ev.type != YAML_SCALAR_EVENT) {
-            yaml_mark_t m = ev.start_mark;
+            yaml_event_type_t t = ev.type;
             yaml_event_delete(&ev);
-            return cs_error(CS_EFORMAT, "%s:%zu:%zu: provenance: a list holds scalars only", r->name, m.line + 1,
-                            m.column + 1);
+            if ((rc = skip(r, t)))
+                return rc;
+            mixed = 1;
+            continue;
         }
         size_t vl = ev.data.scalar.length;
         char **l = realloc(it->list, sizeof *l * (size_t)(it->nlist + 1));
@@ -83,6 +100,8 @@ static int read_sequence(reader *r, cs_prov_item *it)
     }
     s[len++] = ']';
     s[len] = 0;
+    if (mixed)
+        drop_list(it);
     return 0;
 }
 
@@ -216,9 +235,7 @@ void cs_run_prov_release(cs_run_prov *p)
 {
     for (int i = 0; i < p->n; i++) {
         cs_prov_item *it = &p->item[i];
-        for (int j = 0; j < it->nlist; j++)
-            free(it->list[j]);
-        free(it->list);
+        drop_list(it);
         free(it->key);
         free(it->value);
     }

@@ -13,7 +13,8 @@
 typedef struct cs_prov_item {
     char *key;
     char *value; /* a scalar as is; a sequence of scalars as "[a, b, c]" */
-    char **list; /* a sequence's scalars one by one (NULL for a scalar) */
+    char **list; /* a sequence's scalars one by one (NULL for a scalar, or
+                  * for a sequence holding more than scalars) */
     int nlist;
 } cs_prov_item;
 

@@ -2,6 +2,7 @@
 #include "export.h"
 
 #include "../common/err.h"
+#include "../common/log.h"
 #include "../common/fsio.h"
 #include "h5_zstd_filter.h"
 
@@ -192,9 +193,16 @@ static int write_class_names(hid_t file, const cs_dataset *src, const char *path
     int nc = cs_dataset_num_classes(src);
     if (nc < 1 || !cs_dataset_class_name(src, nc - 1))
         return 0;
+    /* An attribute is one object-header message, at most 64 KiB (about 16
+     * bytes a variable-length string): past some thousands of classes the
+     * names would not fit; such label sets are not what this tool serves. */
+    if (nc > 2000) {
+        cs_warn("'%s': %d class names are not copied (more than 2000)", path, nc);
+        return 0;
+    }
     const char **names = cs_calloc((size_t)nc, sizeof *names);
     if (!names)
-        return CS_ENOMEM;
+        return cs_error(CS_ENOMEM, "'%s': out of memory for the class names", path);
     for (int c = 0; c < nc; c++)
         names[c] = cs_dataset_class_name(src, c) ? cs_dataset_class_name(src, c) : "";
     hsize_t dim = (hsize_t)nc;

@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cs_config cfg;
     cs_config_init(&cfg);
+    cs_error_clear();
     if (cs_config_load_mem(&cfg, "fuzz.yaml", data, size) == 0) {
         cs_config_validate(&cfg);
         round_trip(&cfg, 0);
@@ -50,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* The same bytes as run.yaml: its provenance mapping reads or fails with a message. */
     cs_run_prov prov;
+    cs_error_clear();
     if (cs_run_prov_read_mem(&prov, "run.yaml", data, size) != 0 && !cs_errmsg()[0])
         abort();
     cs_run_prov_release(&prov);

@@ -6,6 +6,7 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +35,14 @@ const char *cs_report_class(const cs_report_data *d, int c, int form, char *buf,
         if (!strcmp(it->key, "class_names") && it->nlist == d->num_classes && c >= 0 && c < it->nlist)
             name = it->list[c];
     }
+    char nm[20];
+    if (name)
+        cs_utf8_prefix(nm, sizeof nm, name, form == CS_CLASS_SHORT ? 8 : 16);
     if (!name)
         snprintf(buf, size, "class %d", c);
     else if (form == CS_CLASS_SHORT)
-        snprintf(buf, size, "%d %.8s", c, name);
+        snprintf(buf, size, "%d %s", c, nm);
     else
-        snprintf(buf, size, "class %d (%.16s)", c, name);
+        snprintf(buf, size, "class %d (%s)", c, nm);
     return buf;
 }

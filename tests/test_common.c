@@ -7,6 +7,7 @@
 #include "../common/omp_wait.h"
 #include "../common/rng.h"
 #include "../common/sha256.h"
+#include "../common/utf8.h"
 #include "harness.h"
 
 #include "../formats/dataset_sha.h"
@@ -282,6 +283,20 @@ static void test_double_text(void)
     CHECK(bad == 0);
 }
 
+/* cs_utf8_prefix never ends inside a character. */
+static void test_utf8_prefix(void)
+{
+    char b[32];
+    CHECK(!strcmp(cs_utf8_prefix(b, sizeof b, "abc", 2), "ab"));
+    CHECK(!strcmp(cs_utf8_prefix(b, sizeof b, "abc", 9), "abc"));
+    CHECK(!strcmp(cs_utf8_prefix(b, sizeof b, "\xc3\xa9t\xc3\xa9", 1), ""));
+    CHECK(!strcmp(cs_utf8_prefix(b, sizeof b, "\xc3\xa9t\xc3\xa9", 4), "\xc3\xa9t"));
+    /* four 3-byte characters cut at 8 bytes: two whole ones */
+    CHECK(!strcmp(cs_utf8_prefix(b, sizeof b, "\xe7\x97\x85\xe5\x8f\x98\xe7\xbb\x84\xe7\xbb\x87", 8),
+                  "\xe7\x97\x85\xe5\x8f\x98"));
+    CHECK(!strcmp(cs_utf8_prefix(b, 3, "abcdef", 10), "ab")); /* the buffer bounds it too */
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--omp-child") == 0)
@@ -293,6 +308,7 @@ int main(int argc, char **argv)
     RUN(test_afile);
     RUN(test_error_prefix);
     RUN(test_double_text);
+    RUN(test_utf8_prefix);
     RUN(test_omp_wait_policy);
     return harness_done();
 }

@@ -485,6 +485,27 @@ static void test_run_provenance(void)
         cs_run_prov_release(&p);
         free(buf);
     }
+    /* Lists that are not plain: nested items are skipped (the item has no
+     * list then), an empty list is an empty list, and a name that is not
+     * UTF-8 is written as \xNN escapes and reads back as Latin-1 text. */
+    {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&buf, &len);
+        fputs("provenance:\n  extra: [[1, 2], a, {b: 1}]\n  class_names: []\n  latin: ", fp);
+        cs_yaml_put_string("caf\xe9", fp);
+        fputs("\n", fp);
+        fclose(fp);
+        cs_run_prov p;
+        CHECK(cs_run_prov_read_mem(&p, "run.yaml", buf, len) == 0);
+        CHECK(cs_run_prov_get(&p, "extra") && !strcmp(cs_run_prov_get(&p, "extra"), "[a]"));
+        CHECK(p.n == 3 && p.item[0].list == NULL && p.item[1].list != NULL && p.item[1].nlist == 0);
+        CHECK(cs_run_prov_get(&p, "latin") && !strcmp(cs_run_prov_get(&p, "latin"), "caf\xc3\xa9"));
+        const char *names[2];
+        CHECK(cs_run_prov_class_names(&p, 0, names) == 1 && cs_run_prov_class_names(&p, 1, names) == 0);
+        cs_run_prov_release(&p);
+        free(buf);
+    }
     cs_run_prov p;
     static const char none[] = "train:\n  epochs: 3\n";
     CHECK(cs_run_prov_read_mem(&p, "run.yaml", none, sizeof none - 1) == 0 && p.n == 0);
