@@ -54,22 +54,6 @@ const char *run_summary_prov(const run_summary *s, const char *key)
 
 /* --- trajectory ------------------------------------------------------------------ */
 
-static double mean_f32(const float *v, int64_t n)
-{
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++)
-        sum += v[i];
-    return sum / (double)n;
-}
-
-static double mean_u8(const uint8_t *v, int64_t n)
-{
-    int64_t sum = 0;
-    for (int64_t i = 0; i < n; i++)
-        sum += v[i] != 0;
-    return (double)sum / (double)n;
-}
-
 static int add_frame(run_summary *s, const cs_epoch_record *rec)
 {
     if (!(s->nframes & (s->nframes - 1))) { /* grow at powers of two */
@@ -81,9 +65,10 @@ static int add_frame(run_summary *s, const cs_epoch_record *rec)
     run_frame *f = &s->frames[s->nframes++];
     f->run = rec->run;
     f->epoch = rec->epoch;
-    f->loss = rec->loss ? mean_f32(rec->loss, rec->n) : NAN;
-    f->accuracy = rec->correct ? mean_u8(rec->correct, rec->n) : NAN;
-    f->used = rec->used ? mean_u8(rec->used, rec->n) : NAN;
+    cs_epoch_means mn = cs_epoch_record_means(rec);
+    f->loss = mn.loss;
+    f->accuracy = mn.accuracy;
+    f->used = mn.used;
     f->focus = -1;
     if (rec->focus) {
         f->focus = 0;

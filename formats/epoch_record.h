@@ -24,4 +24,12 @@ typedef struct cs_epoch_record {
     float *probs;        /* optional n x C softmax probabilities (row-major); NULL if not kept */
 } cs_epoch_record;
 
+/* One epoch in three numbers, for summaries (inspect, report): the mean loss,
+ * the share of samples correct and the share used in an update; NaN where the
+ * record lacks the column or has no samples.  (epoch_record.c) */
+typedef struct cs_epoch_means {
+    double loss, accuracy, used;
+} cs_epoch_means;
+cs_epoch_means cs_epoch_record_means(const cs_epoch_record *rec);
+
 #endif

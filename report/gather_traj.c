@@ -14,22 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double mean_f32(const float *v, int64_t n)
-{
-    double s = 0;
-    for (int64_t i = 0; i < n; i++)
-        s += v[i];
-    return n ? s / (double)n : NAN;
-}
-
-static double mean_flag(const uint8_t *v, int64_t n)
-{
-    int64_t s = 0;
-    for (int64_t i = 0; i < n; i++)
-        s += v[i] != 0;
-    return n ? (double)s / (double)n : NAN;
-}
-
 /* Room for epochs 1..e in every trace (new slots NaN). */
 static int grow_traces(cs_report_data *d, int *cap, int e)
 {
@@ -61,9 +45,10 @@ static int add_epoch(cs_report_data *d, const cs_epoch_record *rec)
     cs_report_epoch *e = &d->epochs[d->nepochs++];
     e->run = rec->run;
     e->epoch = rec->epoch;
-    e->loss = rec->loss ? mean_f32(rec->loss, rec->n) : NAN;
-    e->accuracy = rec->correct ? mean_flag(rec->correct, rec->n) : NAN;
-    e->used = rec->used ? mean_flag(rec->used, rec->n) : NAN;
+    cs_epoch_means mn = cs_epoch_record_means(rec);
+    e->loss = mn.loss;
+    e->accuracy = mn.accuracy;
+    e->used = mn.used;
     if (rec->epoch > d->max_epoch)
         d->max_epoch = rec->epoch;
     /* Runs are written one after the other, so a new run starts where the run changes. */
