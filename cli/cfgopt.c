@@ -4,6 +4,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../common/outguard.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -24,7 +25,8 @@ int cs_cfgopt_resolve(const cs_cfgopt *o, cs_config *cfg, int validate)
 {
     cs_config_init(cfg);
     const char *path = o->path ? o->path : (cs_path_exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : NULL);
-    if (path && cs_config_load(cfg, path)) {
+    /* The config is an input: no output of the command may replace it. */
+    if (path && (cs_guard_input(path) || cs_config_load(cfg, path))) {
         cs_print_error();
         return CS_EXIT_ERR;
     }

@@ -142,7 +142,7 @@ int cmd_score(int argc, char **argv)
     }
     if (co.print)
         return cs_config_write(&cfg, stdout) ? CS_EXIT_ERR : CS_EXIT_OK;
-    rc = rescore ? cs_rescore(&cfg, run_dir) : cs_surrogate_run(&cfg, run_dir, resume);
+    rc = rescore ? cs_rescore_run(&cfg, run_dir) : cs_surrogate_run(&cfg, run_dir, resume);
     if (rc) {
         cs_print_error();
         return CS_EXIT_ERR;

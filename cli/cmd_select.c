@@ -16,7 +16,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -42,6 +42,7 @@ const char cmd_select_usage[] =
     "  --dry-run         print the table, write nothing\n"
     "  --npy             also write the indices as an int64 .npy beside the index\n"
     "  -o, --output FILE the index file (default RUN/coreset-<score>-<rate>.idx)\n"
+    "  --force           replace an existing index file that holds another selection\n"
     "  -q, --quiet       errors only\n"
     "  -v, --verbose     more detail\n"
     "  -h, --help        show this help\n";
@@ -89,9 +90,9 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter, const c
     fputc('\n', fp);
 }
 
-static int write_outputs(const cs_run_selection *s, const char *path, int npy)
+static int write_outputs(const cs_run_selection *s, const char *path, int npy, int force)
 {
-    int rc = cs_index_write(path, &s->index);
+    int rc = cs_index_write_new(path, &s->index, force);
     if (rc || !npy)
         return rc;
     char npath[4200];
@@ -109,7 +110,7 @@ int cmd_select(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("select");
     enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
-           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY };
+           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
@@ -121,12 +122,13 @@ int cmd_select(int argc, char **argv)
         {"ccs", no_argument, NULL, O_CCS}, {"hard-cutoff", required_argument, NULL, O_CUT},
         {"seed", required_argument, NULL, O_SEED}, {"dry-run", no_argument, NULL, O_DRY},
         {"npy", no_argument, NULL, O_NPY}, {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, O_FORCE},
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     cs_run_select_args a;
     cs_run_select_args_init(&a);
     cs_select_params *p = &a.params;
-    int have_rate = 0, have_count = 0, top = 0, sample = 0, ccs = 0, dry = 0, npy = 0;
+    int have_rate = 0, have_count = 0, top = 0, sample = 0, ccs = 0, dry = 0, npy = 0, force = 0;
     int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0;
     const char *out = NULL;
     double d;
@@ -210,6 +212,9 @@ int cmd_select(int argc, char **argv)
         case O_NPY:
             npy = 1;
             break;
+        case O_FORCE:
+            force = 1;
+            break;
         case 'o':
             out = optarg;
             break;
@@ -251,9 +256,10 @@ int cmd_select(int argc, char **argv)
         return CS_EXIT_ERR;
     }
     cs_run_selection s;
-    if (cs_run_select(&a, &s)) {
+    int src = cs_run_select(&a, &s);
+    if (src) {
         cs_print_error();
-        if (strstr(cs_errmsg(), "is not a run directory"))
+        if (src == CS_ENOTRUN)
             fprintf(stderr, "hint: give the folder 'coreset score' wrote, or run there\n");
         return CS_EXIT_ERR;
     }
@@ -277,7 +283,7 @@ int cmd_select(int argc, char **argv)
     int rc = CS_EXIT_OK;
     if (dry) {
         cs_info("dry run: '%s' not written", path);
-    } else if (write_outputs(&s, path, npy)) {
+    } else if (write_outputs(&s, path, npy, force)) {
         cs_print_error();
         rc = CS_EXIT_ERR;
     } else {

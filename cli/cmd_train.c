@@ -4,6 +4,8 @@
 #include "cli.h"
 
 #include "../common/err.h"
+#include "../common/outguard.h"
+#include "../formats/index_source.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../configs/dataset_opts.h"
@@ -89,7 +91,11 @@ int cmd_train(int argc, char **argv)
     }
     if (co.print)
         return cs_config_write(&cfg, stdout) ? CS_EXIT_ERR : CS_EXIT_OK;
-    if (out_path && cs_check_output_dir(out_path)) {
+    /* The dataset, the config and the index are inputs: -o may be none of
+     * them, and that is said before any training. */
+    if ((co.path && cs_guard_input(co.path)) || cs_guard_input(cfg.dataset.path) ||
+        (index_path && cs_guard_input(index_path)) ||
+        (out_path && (cs_check_output_dir(out_path) || cs_guard_output(out_path)))) {
         cs_print_error();
         return CS_EXIT_ERR;
     }
@@ -105,21 +111,17 @@ int cmd_train(int argc, char **argv)
     cs_ecg_opts ecg;
     cs_config_dataset_opts(&cfg, &dopts, &ecg);
     int one_d = cfg.model.name == CS_MODEL_RESNET1D;
+    /* An index is checked against the dataset as export checks it
+     * (formats/index_source.h): same file, same split, same counts. */
+    if (index_path && (cs_index_read(index_path, &idx) || cs_index_check_sha(index_path, &idx, cfg.dataset.path)))
+        goto out;
     if (cs_dataset_open(&ds, cfg.dataset.path, &dopts) ||
+        (index_path && cs_index_check_source(index_path, &idx, cfg.dataset.path, ds, cfg.dataset.train_split)) ||
         cs_data_load(&train, ds, cfg.dataset.train_split, one_d) ||
         cs_data_load(&test, ds, cfg.dataset.test_split, one_d))
         goto out;
-    if (index_path) {
-        if (cs_index_read(index_path, &idx))
-            goto out;
-        if (idx.n != train.n) {
-            cs_error(CS_EINVAL, "index '%s' is for %lld samples, split '%s' of '%s' has %lld", index_path,
-                     (long long)idx.n, cfg.dataset.train_split, cfg.dataset.path, (long long)train.n);
-            goto out;
-        }
-        if (cs_data_subset(&train, idx.idx, idx.m))
-            goto out;
-    }
+    if (index_path && cs_data_subset(&train, idx.idx, idx.m))
+        goto out;
     if (cfg.dataset.normalize == CS_NORM_DATASET) {
         cs_norm nm;
         if (cs_norm_compute(&nm, &train))

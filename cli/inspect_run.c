@@ -8,6 +8,8 @@
 #include "inspect_run.h"
 
 #include "../common/err.h"
+#include "../common/outguard.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../common/numtext.h"
@@ -49,7 +51,8 @@ int inspect_run_trajectory(const char *run, char *out, size_t len)
         return cs_error(CS_EIO, "run '%s' has no trajectory.cst\n"
                                 "hint: name the run directory that 'coreset score' wrote, or a .cst file",
                         run);
-    return 0;
+    /* A trajectory still growing is not read; no output may replace it. */
+    return S_ISDIR(st.st_mode) ? cs_run_open_for_read(run, 1) : cs_guard_input(out);
 }
 
 /* --- what the run was meant to be ----------------------------------------------- */
@@ -528,7 +531,9 @@ int inspect_run(FILE *out, const char *path, int json)
     run_summary *s = cs_calloc(1, sizeof *s);
     if (!s)
         return CS_ENOMEM;
-    int rc = run_summary_gather(s, path);
+    int rc = cs_path_is_dir(path) ? cs_run_check_idle(path) : 0;
+    if (!rc)
+        rc = run_summary_gather(s, path);
     if (!rc) {
         run_plan p;
         resolve_plan(s, &p);

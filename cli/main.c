@@ -4,7 +4,9 @@
 
 #include "../common/log.h"
 #include "../common/omp_wait.h"
+#include "../common/tmpfiles.h"
 #include "../common/version.h"
+#include "../formats/h5_err.h"
 #include "../nn/device.h"
 
 #include <string.h>
@@ -74,6 +76,8 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
     cs_omp_prefer_passive(argv); /* may execute us again: first, before anything else */
+    cs_tmp_install_signals();    /* an interrupted write leaves no temporary file */
+    cs_h5_startup();             /* before any other HDF5 call */
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];

@@ -16,7 +16,9 @@ enum {
     CS_EINVAL = -3,   /* a bad argument or configuration value */
     CS_ENOMEM = -4,   /* an allocation failed */
     CS_EUNSUP = -5,   /* a valid input we do not support */
-    CS_EINTERNAL = -6 /* a library (HDF5, zstd, ...) failed unexpectedly */
+    CS_EINTERNAL = -6, /* a library (HDF5, zstd, ...) failed unexpectedly */
+    CS_EBUSY = -7,     /* another process holds what we need (a run folder's lock) */
+    CS_ENOTRUN = -8    /* a folder that is not a run directory */
 };
 
 #if defined(__GNUC__)

@@ -2,6 +2,8 @@
 #include "fsio.h"
 
 #include "err.h"
+#include "outguard.h"
+#include "tmpfiles.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *dir_of(const char *path)
+char *cs_dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -37,7 +39,7 @@ int cs_fsync_dir(const char *dir)
 
 int cs_check_output_dir(const char *path)
 {
-    char *dir = dir_of(path);
+    char *dir = cs_dir_of(path);
     if (!dir)
         return cs_error(CS_ENOMEM, "out of memory");
     struct stat st;
@@ -52,20 +54,34 @@ int cs_check_output_dir(const char *path)
     return rc;
 }
 
+/* Temporaries of this target left by writers that died (kill -9). */
+static void sweep_stale(const char *path)
+{
+    char *dir = cs_dir_of(path);
+    const char *base = strrchr(path, '/');
+    if (dir)
+        cs_tmp_sweep(dir, base ? base + 1 : path);
+    free(dir);
+}
+
 int cs_afile_open(cs_afile *af, const char *path)
 {
     memset(af, 0, sizeof *af);
     int rc = cs_check_output_dir(path);
-    if (rc)
+    if (rc || (rc = cs_guard_output(path)))
         return rc;
-    size_t n = strlen(path) + 16;
+    sweep_stale(path);
+    size_t n = strlen(path) + 40;
     af->path = strdup(path);
     af->tmp_path = malloc(n);
     if (!af->path || !af->tmp_path) {
         cs_afile_abort(af);
         return cs_error(CS_ENOMEM, "out of memory");
     }
-    snprintf(af->tmp_path, n, "%s.tmp.XXXXXX", path);
+    if ((rc = cs_tmp_template(af->tmp_path, n, path))) {
+        cs_afile_abort(af);
+        return rc;
+    }
     int fd = mkstemp(af->tmp_path);
     if (fd < 0) {
         rc = cs_error_errno(CS_EIO, "cannot create '%s'", af->tmp_path);
@@ -74,6 +90,7 @@ int cs_afile_open(cs_afile *af, const char *path)
         cs_afile_abort(af);
         return rc;
     }
+    af->tmp_slot = cs_tmp_register(af->tmp_path, 0) + 1;
     fchmod(fd, 0644);
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {
@@ -91,6 +108,7 @@ void cs_afile_abort(cs_afile *af)
         fclose(af->fp);
     if (af->tmp_path)
         unlink(af->tmp_path);
+    cs_tmp_forget(af->tmp_slot - 1);
     free(af->tmp_path);
     free(af->path);
     memset(af, 0, sizeof *af);
@@ -117,9 +135,11 @@ int cs_afile_commit(cs_afile *af)
         rc = cs_error_errno(CS_EIO, "cannot rename '%s' to '%s'", af->tmp_path, af->path);
         goto fail;
     }
+    cs_tmp_forget(af->tmp_slot - 1);
+    af->tmp_slot = 0;
     free(af->tmp_path);
     af->tmp_path = NULL;
-    char *dir = dir_of(af->path);
+    char *dir = cs_dir_of(af->path);
     if (dir) {
         rc = cs_fsync_dir(dir);
         free(dir);

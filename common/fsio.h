@@ -2,7 +2,9 @@
  *
  * Every file coreset writes goes through cs_afile: a temporary file beside the
  * target, fsynced and renamed into place, so a reader sees the old file or the
- * new one, never half of one.  cs_afile_abort removes the temporary file. */
+ * new one, never half of one.  cs_afile_abort removes the temporary file, and
+ * so does a fatal signal (common/tmpfiles.h).  cs_afile_open refuses a target
+ * that is one of the command's inputs (common/outguard.h). */
 #ifndef CS_FSIO_H
 #define CS_FSIO_H
 
@@ -13,7 +15,8 @@
 typedef struct cs_afile {
     FILE *fp;        /* write here */
     char *path;      /* final path */
-    char *tmp_path;  /* temporary path in the same directory */
+    char *tmp_path;  /* temporary path in the same directory: <path>.tmp.<pid>.XXXXXX */
+    int tmp_slot;    /* its entry in the signal handler's registry, plus 1 (0: none) */
 } cs_afile;
 
 int cs_afile_open(cs_afile *af, const char *path);
@@ -30,5 +33,7 @@ int cs_path_exists(const char *path);
 int cs_mkdir(const char *path);
 /* fsync a directory so a rename inside it is durable. */
 int cs_fsync_dir(const char *dir);
+/* The folder part of a path ("." for a bare name), malloc'd; NULL when out of memory. */
+char *cs_dir_of(const char *path);
 
 #endif

@@ -2,6 +2,7 @@
 #include "export.h"
 
 #include "../common/err.h"
+#include "../formats/h5_err.h"
 #include "../common/log.h"
 #include "../common/fsio.h"
 #include "h5_zstd_filter.h"
@@ -70,7 +71,7 @@ static int write_rows(hid_t ds, int64_t start, int64_t count, hid_t memtype, con
     H5Sclose(mspace);
     H5Sclose(fspace);
     if (st < 0)
-        return cs_error(CS_EIO, "'%s': cannot write dataset '%s'", path, name);
+        return cs_h5_error(CS_EIO, "'%s': cannot write dataset '%s'", path, name);
     return 0;
 }
 
@@ -87,7 +88,7 @@ static int write_attr(hid_t obj, const char *key, const char *value, const char 
     H5Sclose(space);
     H5Tclose(type);
     if (st < 0)
-        return cs_error(CS_EIO, "'%s': cannot write attribute '%s'", path, key);
+        return cs_h5_error(CS_EIO, "'%s': cannot write attribute '%s'", path, key);
     return 0;
 }
 
@@ -218,7 +219,7 @@ static int write_class_names(hid_t file, const cs_dataset *src, const char *path
     if (type >= 0)
         H5Tclose(type);
     free(names);
-    return st < 0 ? cs_error(CS_EIO, "'%s': cannot write attribute 'class_names'", path) : 0;
+    return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write attribute 'class_names'", path) : 0;
 }
 
 int cs_export_h5(const cs_export_params *p)
@@ -234,7 +235,7 @@ int cs_export_h5(const cs_export_params *p)
         return rc;
     hid_t file = H5Fcreate(af.tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0) {
-        rc = cs_error(CS_EIO, "cannot create '%s'", af.tmp_path);
+        rc = cs_h5_error(CS_EIO, "cannot create '%s'", p->out_path);
         cs_afile_abort(&af);
         return rc;
     }
@@ -245,7 +246,7 @@ int cs_export_h5(const cs_export_params *p)
     if (!rc)
         rc = write_class_names(file, p->src, p->out_path);
     if (H5Fclose(file) < 0 && !rc)
-        rc = cs_error(CS_EIO, "cannot write '%s'", af.tmp_path);
+        rc = cs_h5_error(CS_EIO, "cannot write '%s'", p->out_path);
     if (rc)
         cs_afile_abort(&af);
     else

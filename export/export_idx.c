@@ -8,6 +8,9 @@
 #include "../configs/dataset_opts.h"
 #include "../formats/dataset_sha.h"
 #include "../formats/index_file.h"
+#include "../formats/index_source.h"
+#include "../common/outguard.h"
+#include "../run/run_dir.h"
 #include "../score/scores_file.h"
 
 #include <libgen.h>
@@ -30,25 +33,6 @@ void cs_export_default_path(const cs_export_idx_args *a, char *buf, size_t len)
     if (l > 4 && strcmp(a->idx_path + l - 4, ".idx") == 0)
         l -= 4;
     snprintf(buf, len, "%.*s.%s", (int)l, a->idx_path, a->format == CS_FMT_NPZ ? "npz" : "h5");
-}
-
-/* The source on disk must be the one the index was made from. */
-static int verify_source(const char *idx_path, const cs_index_file *ix, const char *source)
-{
-    const char *want = cs_index_file_get(ix, "source-sha256");
-    if (!want)
-        return cs_error(CS_EFORMAT, "index '%s' has no 'source-sha256' header: cannot verify '%s'",
-                        idx_path, source);
-    char hex[65];
-    int rc = cs_dataset_sha256(source, hex);
-    if (rc)
-        return rc;
-    if (strcmp(hex, want) != 0)
-        return cs_error(CS_EFORMAT,
-                        "index '%s' was made from a dataset with sha256 %.12s..., but '%s' has "
-                        "%.12s...; hint: the dataset changed since selection: score and select again",
-                        idx_path, want, source, hex);
-    return 0;
 }
 
 /* scores.h5 of the run the index names, else beside the index; "" if neither. */
@@ -124,7 +108,8 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
     int rc;
     cs_index_file_init(&ix);
     cs_export_default_path(a, out_path, sizeof out_path);
-    if ((rc = cs_check_output_dir(out_path)) || (rc = cs_index_read(a->idx_path, &ix)))
+    if ((rc = cs_check_output_dir(out_path)) || (rc = cs_guard_input(a->idx_path)) ||
+        (rc = cs_index_read(a->idx_path, &ix)))
         goto out;
     const char *source = cs_index_file_get(&ix, "source");
     const char *split = cs_index_file_get(&ix, "split");
@@ -133,13 +118,18 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
         rc = cs_error(CS_EFORMAT, "index '%s' has no 'source' header: which dataset?", a->idx_path);
         goto out;
     }
-    if ((rc = verify_source(a->idx_path, &ix, source)))
+    /* Nothing this export reads may be replaced by what it writes: the index,
+     * the source, and the files of the run the index came from (and of the
+     * folder holding the index, where that is a run). */
+    char idx_dir[4096];
+    snprintf(idx_dir, sizeof idx_dir, "%s", a->idx_path);
+    const char *run_named = cs_index_file_get(&ix, "run");
+    if ((rc = cs_guard_input(source)) || (run_named && (rc = cs_run_check_idle(run_named))) ||
+        (run_named && (rc = cs_run_guard(run_named, 1))) ||
+        (rc = cs_run_guard(dirname(idx_dir), 1)) || (rc = cs_guard_output(out_path)))
         goto out;
-    char real_src[PATH_MAX], real_out[PATH_MAX];
-    if (realpath(source, real_src) && realpath(out_path, real_out) && strcmp(real_src, real_out) == 0) {
-        rc = cs_error(CS_EINVAL, "'%s' is the source dataset: give another output with -o", out_path);
+    if ((rc = cs_index_check_sha(a->idx_path, &ix, source)))
         goto out;
-    }
     /* Reopen the source as the run opened it: the ECG kinds cut their samples by
      * options (beat window, length, leads, split) that the source's sha256 cannot see,
      * so they come from the run's run.yaml when the index names a run that has one. */
@@ -156,28 +146,17 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
             goto out;
         cs_config_dataset_opts(&rcfg, &opts, &ecg);
     } else {
+        /* The class count comes from the data and is checked against the
+         * header below: a header is never trusted for a fact the source holds. */
         opts.images_name = cs_index_file_get(&ix, "images");
         opts.labels_name = cs_index_file_get(&ix, "labels");
-        const char *nc = cs_index_file_get(&ix, "num-classes");
-        opts.num_classes = nc ? atoi(nc) : 0;
         cs_verbose("'%s': the run's run.yaml is not at hand; dataset options from the index header only "
                    "(ECG beat and record options at their defaults)", a->idx_path);
     }
     if ((rc = cs_dataset_open(&src, source, &opts)))
         goto out;
-    const cs_split_info *info = cs_dataset_split(src, split);
-    if (!info) {
-        rc = cs_error(CS_EFORMAT, "index '%s' refers to split '%s', which '%s' does not have",
-                      a->idx_path, split, source);
+    if ((rc = cs_index_check_source(a->idx_path, &ix, source, src, split)))
         goto out;
-    }
-    if (info->n != ix.n) {
-        rc = cs_error(CS_EFORMAT,
-                      "index '%s' was made from a split of %lld samples, but split '%s' of '%s' "
-                      "has %lld; hint: select again from a run of this dataset",
-                      a->idx_path, (long long)ix.n, split, source, (long long)info->n);
-        goto out;
-    }
     if ((rc = kept_scores(a->idx_path, &ix, &scores)))
         goto out;
     /* The pruned split first, then every other split whole. */

@@ -96,6 +96,38 @@ static int pick_reader(cs_dataset *ds, const cs_dataset_opts *o)
     return cs_error(CS_EINVAL, "unknown dataset kind '%s'", kind);
 }
 
+/* "28x28", "3x32x32": a sample's shape for messages. */
+static void shape_text(const cs_split_info *si, char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int d = 0; d < si->rank && k < n; d++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%lld", d ? "x" : "", (long long)si->shape[d]);
+    if (si->rank == 0)
+        snprintf(buf, n, "scalar");
+}
+
+/* Every split holds samples of one shape: a model trained on one split and
+ * tested on another of other shape would report a number that means nothing. */
+static int check_shapes(const cs_dataset *ds)
+{
+    const cs_split_info *a = &ds->split[0];
+    for (int s = 1; s < ds->nsplits; s++) {
+        const cs_split_info *b = &ds->split[s];
+        int same = a->rank == b->rank;
+        for (int d = 0; same && d < a->rank; d++)
+            same = a->shape[d] == b->shape[d];
+        if (!same) {
+            char sa[64], sb[64];
+            shape_text(a, sa, sizeof sa);
+            shape_text(b, sb, sizeof sb);
+            return cs_error(CS_EFORMAT, "'%s': split '%s' holds samples of shape %s, split '%s' of shape %s",
+                            ds->path, a->name, sa, b->name, sb);
+        }
+    }
+    return 0;
+}
+
 /* Labels must be in [0, num_classes); num_classes is given, or the class-name
  * count, or max label + 1. */
 static int check_labels(cs_dataset *ds, int given)
@@ -152,7 +184,8 @@ int cs_dataset_open(cs_dataset **out, const char *path, const cs_dataset_opts *o
         rc = cs_error(CS_EFORMAT, "'%s': no splits found", path);
         goto out;
     }
-    rc = check_labels(ds, o->num_classes);
+    if (!(rc = check_shapes(ds)))
+        rc = check_labels(ds, o->num_classes);
 out:
     if (rc)
         cs_dataset_free(ds);

@@ -11,6 +11,7 @@
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
+#include "h5_err.h"
 #include "../common/fsio.h"
 
 #include <hdf5.h>
@@ -50,7 +51,7 @@ static hid_t make_dataset(h5_ctx *c, const char *name, hid_t type, int rank, con
     H5Pclose(dcpl);
     H5Sclose(space);
     if (ds < 0)
-        cs_error(CS_EIO, "'%s': cannot create dataset '%s'", c->af.tmp_path, name);
+        cs_h5_error(CS_EIO, "'%s': cannot create dataset '%s'", c->af.path, name);
     return ds;
 }
 
@@ -65,7 +66,7 @@ static int write_labels(h5_ctx *c, const cs_dump_plan *p)
         H5Dclose(ds);
     H5Pclose(dcpl);
     H5Sclose(space);
-    return st < 0 ? cs_error(CS_EIO, "'%s': cannot write dataset 'labels'", c->af.tmp_path) : 0;
+    return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write dataset 'labels'", c->af.path) : 0;
 }
 
 static int str_attr(h5_ctx *c, hid_t obj, const char *key, const char *value, size_t len)
@@ -88,7 +89,7 @@ static int str_attr(h5_ctx *c, hid_t obj, const char *key, const char *value, si
     free(v);
     H5Sclose(space);
     H5Tclose(type);
-    return st < 0 ? cs_error(CS_EIO, "'%s': cannot write attribute '%s'", c->af.tmp_path, key) : 0;
+    return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write attribute '%s'", c->af.path, key) : 0;
 }
 
 /* An integer attribute: a scalar when count is 0, else a 1-D array. */
@@ -100,7 +101,7 @@ static int int_attr(h5_ctx *c, const char *key, hid_t ftype, hid_t mtype, const 
     if (attr >= 0)
         H5Aclose(attr);
     H5Sclose(space);
-    return st < 0 ? cs_error(CS_EIO, "'%s': cannot write attribute '%s'", c->af.tmp_path, key) : 0;
+    return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write attribute '%s'", c->af.path, key) : 0;
 }
 
 /* N, C, fields, runs, epochs and the trajectory's path on the root. */
@@ -138,7 +139,7 @@ static int write_provenance(h5_ctx *c, const cs_dump_plan *p)
     hid_t g = H5Gcreate2(c->file, "provenance", H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (g < 0)
-        return cs_error(CS_EIO, "'%s': cannot create group 'provenance'", c->af.tmp_path);
+        return cs_h5_error(CS_EIO, "'%s': cannot create group 'provenance'", c->af.path);
     const char *s = p->hdr->meta, *end = s + p->hdr->meta_len;
     char key[256];
     int rc = 0;
@@ -197,7 +198,7 @@ static int h5_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
     c->file = H5Fcreate(c->af.tmp_path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     H5Pclose(fcpl);
     if (c->file < 0) {
-        rc = cs_error(CS_EIO, "cannot create HDF5 file '%s'", c->af.tmp_path);
+        rc = cs_h5_error(CS_EIO, "cannot create HDF5 file '%s'", c->af.path);
         goto out;
     }
     hsize_t dims[4] = {(hsize_t)p->nruns, (hsize_t)p->ntimes, (hsize_t)p->hdr->n, (hsize_t)p->hdr->num_classes};
@@ -242,7 +243,7 @@ static int h5_frame(void *ctx, const cs_dump_plan *p, int ri, int ti, const cs_e
         H5Sclose(mspace);
         H5Sclose(fspace);
         if (st < 0)
-            return cs_error(CS_EIO, "'%s': cannot write run %d epoch %d of dataset '%s'", c->af.tmp_path,
+            return cs_h5_error(CS_EIO, "'%s': cannot write run %d epoch %d of dataset '%s'", c->af.path,
                             rec->run, rec->epoch, cs_traj_field_name(bit));
     }
     return 0;
@@ -255,11 +256,11 @@ static int h5_commit(void *ctx, const cs_dump_plan *p)
     int rc = 0;
     for (int b = 0; b < 9; b++)
         if (c->ds[b] >= 0 && H5Dclose(c->ds[b]) < 0 && !rc)
-            rc = cs_error(CS_EIO, "cannot write '%s'", c->af.tmp_path);
+            rc = cs_h5_error(CS_EIO, "cannot write '%s'", c->af.path);
     for (int b = 0; b < 9; b++)
         c->ds[b] = -1;
     if (H5Fclose(c->file) < 0 && !rc)
-        rc = cs_error(CS_EIO, "cannot write '%s'", c->af.tmp_path);
+        rc = cs_h5_error(CS_EIO, "cannot write '%s'", c->af.path);
     c->file = -1;
     if (rc) {
         h5_abort(c);

@@ -10,6 +10,8 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/outguard.h"
+#include "../common/tmpfiles.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +47,9 @@ static int sync_parent(const char *path)
 }
 
 typedef struct raw_ctx {
-    char *dir, *tmp;
+    char *dir, *tmp; /* tmp: DIR.tmp.<pid>.XXXXXX */
+    int slots[1200]; /* the signal handler's entries for tmp and its files */
+    int nslots;
     int nruns;
     uint32_t fields;
     float *buf; /* n values: a byte column as floats */
@@ -56,8 +60,17 @@ static void member(char *buf, size_t len, const char *dir, uint32_t bit, int r)
     snprintf(buf, len, "%s/%s_%d.f32", dir, cs_traj_field_name(bit), r);
 }
 
+/* Let the signal handler remove path (a member, or tmp itself) until commit. */
+static void track(raw_ctx *c, const char *path, int is_dir)
+{
+    if (c->nslots < (int)(sizeof c->slots / sizeof c->slots[0]))
+        c->slots[c->nslots++] = cs_tmp_register(path, is_dir);
+}
+
 static void raw_free(raw_ctx *c)
 {
+    for (int i = 0; i < c->nslots; i++)
+        cs_tmp_forget(c->slots[i]);
     free(c->dir);
     free(c->tmp);
     free(c->buf);
@@ -131,26 +144,31 @@ static int raw_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
     while (len > 1 && o->out[len - 1] == '/')
         len--;
     c->dir = strndup(o->out, len);
-    c->tmp = malloc(len + 8);
+    c->tmp = malloc(len + 40);
     c->buf = malloc(sizeof *c->buf * (size_t)p->hdr->n);
     if (!c->dir || !c->tmp || !c->buf) {
         raw_free(c);
         return cs_error(CS_ENOMEM, "out of memory");
     }
-    snprintf(c->tmp, len + 8, "%s.tmp", c->dir);
     int rc;
-    if ((rc = check_target(c->dir)) || (rc = cs_check_output_dir(c->dir))) {
+    if ((rc = cs_tmp_template(c->tmp, len + 40, c->dir)) || (rc = check_target(c->dir)) ||
+        (rc = cs_check_output_dir(c->dir)) || (rc = cs_guard_output(c->dir))) {
         raw_free(c);
         return rc;
     }
-    if (mkdir(c->tmp, 0755) != 0) {
-        rc = errno == EEXIST ? cs_error(CS_EIO, "cannot create '%s': it exists\n"
-                                                "hint: an interrupted dump leaves it; remove it and run again",
-                                        c->tmp)
-                             : cs_error_errno(CS_EIO, "cannot create '%s'", c->tmp);
+    /* A dump killed with -9 left its folder: removed once its pid is gone. */
+    char *parent = cs_dir_of(c->dir);
+    const char *base = strrchr(c->dir, '/');
+    if (parent)
+        cs_tmp_sweep(parent, base ? base + 1 : c->dir);
+    free(parent);
+    if (!mkdtemp(c->tmp)) {
+        rc = cs_error_errno(CS_EIO, "cannot create '%s'", c->tmp);
         raw_free(c);
         return rc;
     }
+    chmod(c->tmp, 0755);
+    track(c, c->tmp, 1);
     c->nruns = p->nruns;
     c->fields = p->fields;
     char path[4200];
@@ -159,6 +177,7 @@ static int raw_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
         for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
             if (p->fields & bit) {
                 member(path, sizeof path, c->tmp, bit, r);
+                track(c, path, 0);
                 if ((rc = create_member(path, bit == CS_TRAJ_PROBS ? plane * (uint64_t)p->hdr->num_classes
                                                                    : plane))) {
                     raw_abort(c);
@@ -241,6 +260,7 @@ static int write_params(raw_ctx *c, const cs_dump_plan *p)
     len += snprintf(s + len, cap - (size_t)len, "]}\n");
     char path[4200];
     snprintf(path, sizeof path, "%s/params.json", c->tmp);
+    track(c, path, 0);
     int rc = write_small(path, s, (size_t)len);
     free(s);
     return rc;
@@ -252,6 +272,7 @@ static int raw_commit_with(raw_ctx *c, const cs_dump_plan *p)
     char path[4200];
     int rc;
     snprintf(path, sizeof path, "%s/labels.i32", c->tmp);
+    track(c, path, 0);
     if ((rc = write_small(path, p->hdr->labels, sizeof(int32_t) * (size_t)p->hdr->n)) ||
         (rc = write_params(c, p)))
         return rc;

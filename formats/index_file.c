@@ -5,6 +5,7 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../common/outguard.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -124,6 +125,15 @@ int cs_index_file_set_indices(cs_index_file *f, const int64_t *idx, int64_t m, i
     return 0;
 }
 
+static void put_index(FILE *fp, const cs_index_file *f)
+{
+    fprintf(fp, "# %s %d\n# n: %" PRId64 "\n# m: %" PRId64 "\n", CS_INDEX_MARKER, CS_INDEX_VERSION, f->n, f->m);
+    for (int i = 0; i < f->num_keys; i++)
+        fprintf(fp, "# %s: %s\n", f->kv[i].key, f->kv[i].value);
+    for (int64_t j = 0; j < f->m; j++)
+        fprintf(fp, "%" PRId64 "\n", f->idx[j]);
+}
+
 int cs_index_write(const char *path, const cs_index_file *f)
 {
     int rc = check_indices(f->idx, f->m, f->n, path);
@@ -133,13 +143,37 @@ int cs_index_write(const char *path, const cs_index_file *f)
     rc = cs_afile_open(&af, path);
     if (rc)
         return rc;
-    fprintf(af.fp, "# %s %d\n# n: %" PRId64 "\n# m: %" PRId64 "\n", CS_INDEX_MARKER,
-            CS_INDEX_VERSION, f->n, f->m);
-    for (int i = 0; i < f->num_keys; i++)
-        fprintf(af.fp, "# %s: %s\n", f->kv[i].key, f->kv[i].value);
-    for (int64_t j = 0; j < f->m; j++)
-        fprintf(af.fp, "%" PRId64 "\n", f->idx[j]);
+    put_index(af.fp, f);
     return cs_afile_commit(&af);
+}
+
+/* 1 when the file at path holds exactly the bytes f would be written as. */
+static int same_bytes(const char *path, const cs_index_file *f)
+{
+    uint8_t *old = NULL;
+    size_t old_len = 0, len = 0;
+    char *buf = NULL;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return 0;
+    put_index(mem, f);
+    int same = fclose(mem) == 0 && cs_read_file(path, &old, &old_len) == 0 && old_len == len &&
+               memcmp(old, buf, len) == 0;
+    cs_error_clear();
+    free(old);
+    free(buf);
+    return same;
+}
+
+int cs_index_write_new(const char *path, const cs_index_file *f, int force)
+{
+    int rc = cs_guard_output(path); /* an input is refused as such, --force or not */
+    if (rc)
+        return rc;
+    if (!force && cs_path_exists(path) && !same_bytes(path, f))
+        return cs_error(CS_EINVAL, "'%s' exists and holds another selection: not replaced; "
+                                   "hint: choose another -o, or --force to replace it", path);
+    return cs_index_write(path, f);
 }
 
 /* A canonical non-negative decimal (no sign, no leading zero) into *v. */

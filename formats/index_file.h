@@ -38,6 +38,9 @@ int cs_index_file_set_indices(cs_index_file *f, const int64_t *idx, int64_t m, i
 /* Write atomically (cs_afile).  The same f gives the same bytes: the writer
  * adds nothing of its own, no clock time in particular. */
 int cs_index_write(const char *path, const cs_index_file *f);
+/* As cs_index_write, but an existing file of other content is refused unless
+ * `force`: a second selection never silently replaces the first. */
+int cs_index_write_new(const char *path, const cs_index_file *f, int force);
 /* Read and verify: the marker and version, every header line, every index
  * line an integer, strictly ascending, all < n, count == m.  Errors name the
  * file and line ("'x.idx':7: ..."). */

@@ -1,12 +1,16 @@
 /* report.c - `coreset report`: gather (scores.h5, the index, run.yaml, the
  * trajectory, Grad-CAM from the checkpoint), draw, then write the page and
  * the PNGs.  Every input error comes out before anything is written, and
- * every file is written through a temporary and renamed. */
+ * every file is written through a temporary and renamed.  The PNGs come
+ * before the page, and a failure (a full disk) removes the PNGs this call
+ * wrote, so there is the whole report or none of it. */
 #include "report.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../common/outguard.h"
+#include "../run/run_dir.h"
 #include "png_write.h"
 #include "raster.h"
 #include "report_figs.h"
@@ -14,14 +18,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* PNGs at twice the page's pixel size: sharp enough for slides and papers. */
 #define PNG_SCALE 2
 
-static int write_pngs(const cs_report_figs *f, const char *dir)
+/* Remove the PNGs written before figure k failed, and the folder if we made it. */
+static void remove_pngs(const cs_report_figs *f, const char *dir, int k, int made_dir)
 {
-    int rc = cs_mkdir(dir);
-    for (int k = 0; k < CS_RFIG_COUNT && !rc; k++) {
+    char path[4200];
+    for (int j = 0; j < k; j++)
+        if (f->have[j]) {
+            snprintf(path, sizeof path, "%s/%s.png", dir, f->fig[j].id);
+            unlink(path);
+        }
+    if (made_dir)
+        rmdir(dir);
+}
+
+static int write_pngs(const cs_report_figs *f, const char *dir, int *made_dir)
+{
+    *made_dir = !cs_path_is_dir(dir);
+    int rc = cs_mkdir(dir), k = 0;
+    for (; k < CS_RFIG_COUNT && !rc; k++) {
         if (!f->have[k])
             continue;
         uint8_t *px;
@@ -35,8 +54,8 @@ static int write_pngs(const cs_report_figs *f, const char *dir)
         if (!rc)
             cs_verbose("wrote '%s' (%d x %d)", path, w, h);
     }
-    if (!rc)
-        cs_info("wrote the figures as PNG into '%s'", dir);
+    if (rc)
+        remove_pngs(f, dir, k, *made_dir);
     return rc;
 }
 
@@ -80,6 +99,8 @@ int cs_report_write(const cs_report_args *a)
         snprintf(out, sizeof out, "%s", a->output);
     else
         snprintf(out, sizeof out, "%s/report.html", a->run);
+    if ((rc = cs_run_open_for_read(a->run, 1)) || (a->index && (rc = cs_guard_input(a->index))))
+        goto out;
     if ((rc = cs_report_gather_run(&d, a->run)) || (rc = cs_check_output_dir(out)) ||
         (a->png_dir && (rc = check_png_dir(a->png_dir))))
         goto out;
@@ -88,10 +109,18 @@ int cs_report_write(const cs_report_args *a)
     if ((rc = cs_report_gather_prov(&d)) || (rc = cs_report_gather_scores(&d, a->score)) ||
         (rc = cs_report_gather_traj(&d)) || (rc = cs_report_gather_cam(&d)))
         goto out;
-    if ((rc = cs_report_figs_build(&figs, &d)) || (rc = write_html(&d, &figs, out)))
+    if ((rc = cs_report_figs_build(&figs, &d)))
         goto out;
+    int made_dir = 0;
+    if (a->png_dir && (rc = write_pngs(&figs, a->png_dir, &made_dir)))
+        goto out;
+    if ((rc = write_html(&d, &figs, out))) {
+        if (a->png_dir)
+            remove_pngs(&figs, a->png_dir, CS_RFIG_COUNT, made_dir);
+        goto out;
+    }
     if (a->png_dir)
-        rc = write_pngs(&figs, a->png_dir);
+        cs_info("wrote the figures as PNG into '%s'", a->png_dir);
 out:
     cs_report_figs_release(&figs);
     cs_report_data_release(&d);

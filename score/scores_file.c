@@ -2,6 +2,7 @@
 #include "scores_file.h"
 
 #include "../common/err.h"
+#include "../formats/h5_err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
 
@@ -77,21 +78,26 @@ int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_pa
                     int nattrs)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    int rc = cs_check_output_dir(path);
+    /* HDF5 writes the temporary file cs_afile made (registered for the signal
+     * handler); the commit fsyncs it and renames it into place. */
+    cs_afile af;
+    int rc = cs_afile_open(&af, path);
     if (rc)
         return rc;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    const char *tmp = af.tmp_path;
     hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0)
-        return cs_error(CS_EIO, "cannot create '%s'", tmp);
+    if (file < 0) {
+        rc = cs_h5_error(CS_EIO, "cannot create '%s'", path);
+        cs_afile_abort(&af);
+        return rc;
+    }
     int64_t *index = cs_malloc(sizeof *index * (size_t)(n ? n : 1));
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
     H5Pset_obj_track_times(gcpl, 0);
     hid_t grp = H5Gcreate2(file, "scores", H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (!index || grp < 0) {
-        rc = index ? cs_error(CS_EIO, "cannot write '%s'", tmp) : CS_ENOMEM;
+        rc = index ? cs_h5_error(CS_EIO, "cannot write '%s'", path) : CS_ENOMEM;
         goto out;
     }
     for (int64_t i = 0; i < n; i++)
@@ -100,7 +106,7 @@ int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_pa
     if ((d = put_1d(file, "labels", H5T_STD_I32LE, H5T_NATIVE_INT32, n, labels)) < 0 ||
         H5Dclose(d) < 0 || (d = put_1d(file, "index", H5T_STD_I64LE, H5T_NATIVE_INT64, n, index)) < 0 ||
         H5Dclose(d) < 0) {
-        rc = cs_error(CS_EIO, "cannot write '%s'", tmp);
+        rc = cs_h5_error(CS_EIO, "cannot write '%s'", path);
         goto out;
     }
     for (int id = 0; id < CS_SCORE_COUNT; id++) {
@@ -119,13 +125,13 @@ int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_pa
             put_str_attr(d, "direction", info->dir == CS_SCORE_HIGH ? "high" : "low") ||
             put_str_attr(d, "params", params) || put_str_attr(d, "helper", info->helper ? "1" : "0") ||
             H5Dclose(d) < 0) {
-            rc = cs_error(CS_EIO, "cannot write score '%s' to '%s'", info->name, tmp);
+            rc = cs_h5_error(CS_EIO, "cannot write score '%s' to '%s'", info->name, path);
             goto out;
         }
     }
     for (int i = 0; i < nattrs; i++)
         if (put_str_attr(file, attrs[i].key, attrs[i].value)) {
-            rc = cs_error(CS_EIO, "cannot write attribute '%s' to '%s'", attrs[i].key, tmp);
+            rc = cs_h5_error(CS_EIO, "cannot write attribute '%s' to '%s'", attrs[i].key, path);
             goto out;
         }
 out:
@@ -133,11 +139,11 @@ out:
     if (grp >= 0)
         H5Gclose(grp);
     if (H5Fclose(file) < 0 && !rc)
-        rc = cs_error(CS_EIO, "cannot write '%s'", tmp);
-    if (!rc && rename(tmp, path) != 0)
-        rc = cs_error_errno(CS_EIO, "cannot rename '%s' to '%s'", tmp, path);
+        rc = cs_h5_error(CS_EIO, "cannot write '%s'", path);
     if (rc)
-        unlink(tmp);
+        cs_afile_abort(&af);
+    else
+        rc = cs_afile_commit(&af);
     return rc;
 }
 

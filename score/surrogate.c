@@ -5,6 +5,8 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
+#include "../common/outguard.h"
+#include "../common/tmpfiles.h"
 #include "../common/version.h"
 #include "../configs/dataset_opts.h"
 #include "../formats/dataset.h"
@@ -18,12 +20,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
-
-void cs_run_path(char *buf, size_t n, const char *run_dir, const char *name)
-{
-    snprintf(buf, n, "%s/%s", run_dir, name);
-}
+#include <unistd.h>
 
 static double now(void)
 {
@@ -221,32 +220,104 @@ static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
     return 0;
 }
 
-int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
+/* What a failed start leaves: the files this process created and, when it
+ * made the folder, the folder.  A run that finished an epoch is kept for
+ * --resume instead. */
+typedef struct created {
+    int dir, yaml, traj, lock;
+} created;
+
+static void remove_created(const char *run_dir, const created *c)
 {
-    char tpath[4200], cpath[4200];
-    cs_run_path(tpath, sizeof tpath, run_dir, "trajectory.cst");
-    cs_run_path(cpath, sizeof cpath, run_dir, "checkpoint.bin");
+    char path[4200];
+    static const char *const names[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES};
+    const int mine[] = {c->yaml, c->traj, c->traj, c->traj};
+    for (int i = 0; i < 4; i++)
+        if (mine[i]) {
+            cs_run_path(path, sizeof path, run_dir, names[i]);
+            unlink(path);
+        }
+    if (c->lock) {
+        cs_run_path(path, sizeof path, run_dir, CS_RUN_LOCK);
+        unlink(path);
+    }
+    if (c->dir)
+        rmdir(run_dir);
+}
+
+/* Take the run folder for writing: make it (a new run), lock it, sweep the
+ * temporaries of writers that died, and refuse a folder that holds a run
+ * already (a new run) or none (--resume). */
+static int take_run_dir(const char *run_dir, int resume, cs_run_lock *lk, created *made)
+{
+    char tpath[4200], lpath[4200];
+    cs_run_path(tpath, sizeof tpath, run_dir, CS_RUN_TRAJ);
+    cs_run_path(lpath, sizeof lpath, run_dir, CS_RUN_LOCK);
     int rc;
+    if (resume && !cs_path_is_dir(run_dir))
+        return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no such folder)", run_dir);
+    if (!resume) {
+        made->dir = mkdir(run_dir, 0755) == 0;
+        if (!made->dir && (rc = cs_mkdir(run_dir)))
+            return rc;
+    }
+    made->lock = !cs_path_exists(lpath);
+    if ((rc = cs_run_lock_take(lk, run_dir))) {
+        made->lock = 0; /* another writer's, or none */
+        if (made->dir)
+            rmdir(run_dir);
+        made->dir = 0;
+        return rc;
+    }
+    cs_tmp_sweep(run_dir, NULL);
     if (!resume && cs_path_exists(tpath))
         return cs_error(CS_EINVAL, "'%s' already holds a run; hint: 'coreset score --resume %s' continues it, or choose another -o",
                         run_dir, run_dir);
+    return 0;
+}
+
+int cs_rescore_run(const cs_config *cfg, const char *run_dir)
+{
+    cs_run_lock lk = {-1};
+    created made = {0};
+    int rc = take_run_dir(run_dir, 1, &lk, &made);
+    if (!rc)
+        rc = cs_rescore(cfg, run_dir);
+    cs_run_lock_release(&lk);
+    return rc;
+}
+
+int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
+{
+    char tpath[4200], cpath[4200];
+    cs_run_path(tpath, sizeof tpath, run_dir, CS_RUN_TRAJ);
+    cs_run_path(cpath, sizeof cpath, run_dir, CS_RUN_CKPT);
+    int rc;
     if (cfg->score.runs > 128)
         return cs_error(CS_EINVAL, "score.runs is at most 128");
-    if (!resume && (rc = cs_mkdir(run_dir)))
-        return rc;
     cs_dataset *ds = NULL;
     cs_data data = {0};
     cs_trainer t = {0};
     cs_traj_writer *w = NULL;
     cs_ckpt ck = {0};
     provenance pv = {0};
+    cs_run_lock lk = {-1};
+    created made = {0};
+    int epochs_done = 0;
     char meta[8192];
     cs_dataset_opts dopts;
     cs_ecg_opts ecg;
     cs_config_dataset_opts(cfg, &dopts, &ecg);
-    if ((rc = cs_dataset_sha256(cfg->dataset.path, pv.sha)) || (rc = cs_dataset_open(&ds, cfg->dataset.path, &dopts)) ||
+    /* Everything that can be checked is checked before the first byte is
+     * written: the dataset, the model against it, the device. */
+    if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_dataset_sha256(cfg->dataset.path, pv.sha)) ||
+        (rc = cs_dataset_open(&ds, cfg->dataset.path, &dopts)) ||
         (rc = cs_data_load(&data, ds, cfg->dataset.train_split, cfg->model.name == CS_MODEL_RESNET1D)))
         goto out;
+    if (data.n == 0) {
+        rc = cs_error(CS_EFORMAT, "'%s': split '%s' holds no samples", cfg->dataset.path, cfg->dataset.train_split);
+        goto out;
+    }
     if (cfg->dataset.normalize == CS_NORM_DATASET) {
         cs_norm nm;
         if ((rc = cs_norm_compute(&nm, &data)))
@@ -255,7 +326,10 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     } else if (cfg->dataset.normalize == CS_NORM_SAMPLE) {
         cs_norm_per_sample(&data);
     }
-    if ((rc = cs_trainer_check(cfg, &data)))
+    if ((rc = cs_trainer_check(cfg, &data)) || (rc = cs_trainer_init(&t, cfg, &data, 0, 1)))
+        goto out;
+    cs_trainer_release(&t);
+    if ((rc = take_run_dir(run_dir, resume, &lk, &made)))
         goto out;
     pv.ds = ds;
     make_meta(cfg, &pv, data.n, meta, sizeof meta);
@@ -290,7 +364,11 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         }
         cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
     } else {
-        if ((rc = write_run_yaml(cfg, run_dir, &pv)) || (rc = cs_traj_writer_create(&w, tpath, &hi)))
+        made.yaml = 1;
+        if ((rc = write_run_yaml(cfg, run_dir, &pv)))
+            goto out;
+        made.traj = 1;
+        if ((rc = cs_traj_writer_create(&w, tpath, &hi)))
             goto out;
     }
     double t0 = now() - pv.wall;
@@ -311,6 +389,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
             to_ckpt(&t, &c, now() - t0);
             if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, &t.rec)))
                 goto out;
+            epochs_done++;
             cs_progress_epoch(&t, &st, now() - t0 - (have_ck && r == ck.run ? ck.wall_seconds : 0), 1);
         }
         pv.ee[r] = (double)t.backprop / (double)(data.n ? data.n : 1);
@@ -331,6 +410,9 @@ out:
     if (w)
         cs_traj_writer_close(w);
 out_nowriter:
+    if (rc && !resume && !epochs_done)
+        remove_created(run_dir, &made);
+    cs_run_lock_release(&lk);
     cs_trainer_release(&t);
     cs_ckpt_release(&ck);
     cs_data_release(&data);

@@ -13,6 +13,7 @@
 #ifndef CS_SURROGATE_H
 #define CS_SURROGATE_H
 
+#include "../run/run_dir.h" /* cs_run_path */
 #include "../configs/config.h"
 
 /* Train cfg->score.runs surrogates on the training split, record every epoch,
@@ -23,8 +24,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume);
 /* Recompute scores.h5 from run_dir's trajectory with cfg's score parameters,
  * streaming frame by frame. */
 int cs_rescore(const cs_config *cfg, const char *run_dir);
-
-/* "run_dir/name" into buf. */
-void cs_run_path(char *buf, size_t n, const char *run_dir, const char *name);
+/* cs_rescore under the run's write lock (coreset score --rescore). */
+int cs_rescore_run(const cs_config *cfg, const char *run_dir);
 
 #endif

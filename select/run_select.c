@@ -2,6 +2,7 @@
 #include "run_select.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../common/numtext.h"
 #include "../common/rng.h"
@@ -44,10 +45,10 @@ void cs_run_selection_release(cs_run_selection *s)
 int cs_run_scores_path(const char *run_dir, char *buf, size_t len)
 {
     if (!cs_path_is_dir(run_dir))
-        return cs_error(CS_EIO, "'%s' is not a run directory (no such folder)", run_dir);
+        return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no such folder)", run_dir);
     snprintf(buf, len, "%s/scores.h5", run_dir);
     if (!cs_path_exists(buf))
-        return cs_error(CS_EIO, "'%s' is not a run directory (no scores.h5)", run_dir);
+        return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no scores.h5)", run_dir);
     return 0;
 }
 
@@ -249,6 +250,17 @@ static int read_num_classes(const char *path, const cs_scores_file *f, int *nc)
     return 0;
 }
 
+/* The rate in an index file's default name: two decimals where they are the
+ * rate exactly (0.10, as every name so far), else its shortest exact decimal
+ * (0.125, 0.005), so that two rates never share a name. */
+static const char *rate_text(double rate, char buf[40])
+{
+    snprintf(buf, 40, "%.2f", rate);
+    if (strtod(buf, NULL) != rate)
+        cs_double_text(rate, buf, 40);
+    return buf;
+}
+
 int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
 {
     const cs_select_params *p = &a->params;
@@ -261,7 +273,8 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
     memset(&f, 0, sizeof f);
     if (!cs_run_score_known(a->score))
         return CS_EINVAL;
-    if ((rc = cs_run_scores_path(a->run_dir, path, sizeof path)) || (rc = cs_scores_open(&f, path)))
+    if ((rc = cs_run_open_for_read(a->run_dir, 0)) || (rc = cs_run_scores_path(a->run_dir, path, sizeof path)) ||
+        (rc = cs_scores_open(&f, path)))
         return rc;
     s->n = f.n;
     /* The budget first, so a bad rate or count is reported before any work. */
@@ -320,12 +333,13 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         (rc = cs_index_file_set_indices(&s->index, s->idx, s->m, s->n)))
         goto out;
     const char *tag = a->focus_weighted ? "-focus" : "";
+    char rtext[40];
     if (p->count)
         snprintf(s->default_name, sizeof s->default_name, "coreset-%s%s-n%lld.idx", a->score, tag,
                  (long long)p->count);
     else
-        snprintf(s->default_name, sizeof s->default_name, "coreset-%s%s-%.2f.idx", a->score, tag,
-                 p->rate);
+        snprintf(s->default_name, sizeof s->default_name, "coreset-%s%s-%s.idx", a->score, tag,
+                 rate_text(p->rate, rtext));
 out:
     run_arrays_release(&arr);
     cs_scores_release(&f);

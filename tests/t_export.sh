@@ -119,7 +119,7 @@ bad bad-compression "unknown compression 'lzma'" "$CS" export "$idx" --compressi
 bad npz-compression "applies to --format h5" "$CS" export "$idx" --format npz --compression zstd
 cp "$SRC" "$TMP/bm.npz"
 sed "s|^# source: .*|# source: $TMP/bm.npz|" "$idx" >"$TMP/bm.idx"
-bad output-is-source "is the source dataset" "$CS" export "$TMP/bm.idx" --format npz
+bad output-is-source "refusing to write .*bm.npz.: it is" "$CS" export "$TMP/bm.idx" --format npz
 cmp -s "$SRC" "$TMP/bm.npz" && pass source-untouched || fail source-untouched
 for f in stale wrong-n truncated garbled notindex nosource; do
     [ ! -e "$TMP/$f.h5" ] || fail "no-output-$f" "$TMP/$f.h5 exists"
