@@ -67,7 +67,7 @@ OPT = -O1
 endif
 B = build/$(CONFIG)
 
-LIB_DIRS = common run formats configs nn train score select export report
+LIB_DIRS = common codecs formats datasets config run nn train score select export dump report
 LIB_SRC  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)

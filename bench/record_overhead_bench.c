@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "../common/err.h"
-#include "../configs/config.h"
-#include "../formats/dataset.h"
+#include "../config/config.h"
+#include "../datasets/dataset.h"
 #include "../formats/traj.h"
 #include "../train/data.h"
 #include "../train/trainer.h"

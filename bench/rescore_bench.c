@@ -16,7 +16,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "../common/rng.h"
-#include "../configs/config.h"
+#include "../config/config.h"
 #include "../formats/traj.h"
 #include "../score/surrogate.h"
 

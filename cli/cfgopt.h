@@ -4,7 +4,7 @@
 #ifndef CS_CFGOPT_H
 #define CS_CFGOPT_H
 
-#include "../configs/config.h"
+#include "../config/config.h"
 
 #define CS_MAX_SETS 64
 

@@ -1,10 +1,10 @@
 /* cmd_dump.c - `coreset dump [RUN]`: option parsing; the export itself is
- * formats/traj_dump.c. */
+ * dump/traj_dump.c. */
 #include "cli.h"
 #include "inspect.h"
 
 #include "../common/err.h"
-#include "../formats/traj_dump.h"
+#include "../dump/traj_dump.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #include "inspect.h"
 
 #include "../common/err.h"
-#include "../configs/dataset_opts.h"
+#include "../config/dataset_opts.h"
 
 const char cmd_inspect_usage[] =
     "usage: coreset inspect [--json] [--images NAME] [--labels NAME] [--num-classes N] [-c CONFIG] [--set KEY=VALUE]... [--print-config] [PATH]\n"

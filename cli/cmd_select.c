@@ -6,7 +6,7 @@
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../common/utf8.h"
-#include "../configs/run_prov.h"
+#include "../run/run_prov.h"
 #include "../select/run_select.h"
 
 #include <ctype.h>

@@ -8,7 +8,7 @@
 #include "../formats/index_source.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
-#include "../configs/dataset_opts.h"
+#include "../config/dataset_opts.h"
 #include "../formats/index_file.h"
 #include "../train/progress.h"
 #include "../train/trainer.h"

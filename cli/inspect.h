@@ -2,7 +2,7 @@
 #ifndef CS_INSPECT_H
 #define CS_INSPECT_H
 
-#include "../formats/dataset.h"
+#include "../datasets/dataset.h"
 
 #include <stdio.h>
 

@@ -13,7 +13,7 @@
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../common/numtext.h"
-#include "../formats/traj_dump.h"
+#include "../dump/traj_dump.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
 #ifndef CS_INSPECT_RUN_H
 #define CS_INSPECT_RUN_H
 
-#include "../configs/config.h"
-#include "../configs/run_prov.h"
+#include "../config/config.h"
+#include "../run/run_prov.h"
 #include "../formats/traj.h"
 #include "../score/scores_file.h"
 

@@ -5,7 +5,7 @@
 #include "inspect.h"
 
 #include "../common/err.h"
-#include "../formats/wfdb.h"
+#include "../codecs/wfdb.h"
 
 #include <stdlib.h>
 #include <string.h>

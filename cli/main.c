@@ -6,7 +6,7 @@
 #include "../common/omp_wait.h"
 #include "../common/tmpfiles.h"
 #include "../common/version.h"
-#include "../formats/h5_err.h"
+#include "../codecs/h5_err.h"
 #include "../nn/device.h"
 
 #include <string.h>

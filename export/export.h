@@ -7,7 +7,7 @@
 #ifndef CS_EXPORT_H
 #define CS_EXPORT_H
 
-#include "../formats/dataset.h"
+#include "../datasets/dataset.h"
 
 #include <stddef.h>
 #include <stdint.h>

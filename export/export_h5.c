@@ -2,10 +2,10 @@
 #include "export.h"
 
 #include "../common/err.h"
-#include "../formats/h5_err.h"
+#include "../codecs/h5_err.h"
 #include "../common/log.h"
 #include "../common/fsio.h"
-#include "h5_zstd_filter.h"
+#include "../codecs/h5_zstd_filter.h"
 
 #include <hdf5.h>
 #include <stdio.h>

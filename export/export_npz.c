@@ -4,7 +4,7 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
-#include "zip_write.h"
+#include "../codecs/zip_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>

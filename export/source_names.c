@@ -1,11 +1,11 @@
 /* source_names.c - the array names a source dataset uses for a split, so an
  * exported copy keeps them and existing loaders read it unchanged.  The
- * layouts tried are the readers' (formats/ds_hdf5.c, formats/ds_npz.c), in
+ * layouts tried are the readers' (datasets/ds_hdf5.c, datasets/ds_npz.c), in
  * their order. */
 #include "export_idx.h"
 
 #include "../common/err.h"
-#include "../formats/zip.h"
+#include "../codecs/zip.h"
 
 #include <hdf5.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "index_source.h"
 
 #include "../common/err.h"
-#include "dataset_sha.h"
+#include "../datasets/dataset_sha.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef CS_INDEX_SOURCE_H
 #define CS_INDEX_SOURCE_H
 
-#include "dataset.h"
+#include "../datasets/dataset.h"
 #include "index_file.h"
 
 /* First, before the dataset is opened: index `ix` (read from idx_path) names

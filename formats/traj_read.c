@@ -11,7 +11,7 @@
 
 #include "../common/err.h"
 #include "checksum.h"
-#include "shuffle.h"
+#include "../codecs/shuffle.h"
 
 #include <fcntl.h>
 #include <stdio.h>

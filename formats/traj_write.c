@@ -12,7 +12,7 @@
 #include "../common/err.h"
 #include "../common/fsio.h"
 #include "checksum.h"
-#include "shuffle.h"
+#include "../codecs/shuffle.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -3,11 +3,11 @@
  * Any input must either load or fail with a message; a config that loads must
  * survive the writer: writing it and loading the output gives an equal config,
  * and so does the annotated form.  --set is fuzzed too, with the input as one
- * assignment, and the run.yaml provenance reader (configs/run_prov.c) reads
+ * assignment, and the run.yaml provenance reader (run/run_prov.c) reads
  * the input as a run.yaml. */
 #include "../common/err.h"
-#include "../configs/config.h"
-#include "../configs/run_prov.h"
+#include "../config/config.h"
+#include "../run/run_prov.h"
 
 #include <stdint.h>
 #include <stdio.h>

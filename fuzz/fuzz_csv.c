@@ -3,8 +3,8 @@
  * back with fields inside the buffer, and every parse must end in a value or
  * a message. */
 #include "../common/err.h"
-#include "../formats/csv.h"
-#include "../formats/ds_ecg.h"
+#include "../codecs/csv.h"
+#include "../datasets/ds_ecg.h"
 
 #include <stddef.h>
 #include <stdint.h>

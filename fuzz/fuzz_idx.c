@@ -1,7 +1,7 @@
 /* fuzz_idx.c - libFuzzer target: IDX header and data validation, byte order
  * conversion and label conversion, as the IDX dataset reader does them. */
-#include "../formats/ds_backend.h"
-#include "../formats/idx.h"
+#include "../datasets/ds_backend.h"
+#include "../codecs/idx.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* fuzz_npy.c - libFuzzer target: the .npy header parser and range reads of
  * an in-memory .npy, as the npz reader does them after inflating a member. */
-#include "../formats/ds_backend.h"
-#include "../formats/npy.h"
+#include "../datasets/ds_backend.h"
+#include "../codecs/npy.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* fuzz_wfdb_atr.c - libFuzzer target: MIT annotation parsing on arbitrary bytes.
  * The first 4 bytes (when present) give the record length to check against. */
 #include "../common/err.h"
-#include "../formats/wfdb.h"
+#include "../codecs/wfdb.h"
 
 #include <stddef.h>
 #include <stdint.h>

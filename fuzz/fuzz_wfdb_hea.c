@@ -1,6 +1,6 @@
 /* fuzz_wfdb_hea.c - libFuzzer target: the WFDB header parser on arbitrary bytes. */
 #include "../common/err.h"
-#include "../formats/wfdb.h"
+#include "../codecs/wfdb.h"
 
 #include <stddef.h>
 #include <stdint.h>

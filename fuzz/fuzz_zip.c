@@ -1,6 +1,6 @@
 /* fuzz_zip.c - libFuzzer target: zip central directory parsing and member
  * extraction (stored and deflated, CRC checks) from a memory buffer. */
-#include "../formats/zip.h"
+#include "../codecs/zip.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -11,8 +11,8 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
-#include "../configs/dataset_opts.h"
-#include "../formats/dataset_sha.h"
+#include "../config/dataset_opts.h"
+#include "../datasets/dataset_sha.h"
 #include "../score/focus.h"
 #include "../train/cam_layer.h"
 #include "../train/checkpoint.h"

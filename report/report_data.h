@@ -11,7 +11,7 @@
 #ifndef CS_REPORT_DATA_H
 #define CS_REPORT_DATA_H
 
-#include "../configs/run_prov.h"
+#include "../run/run_prov.h"
 #include "../formats/index_file.h"
 #include "../score/scores_file.h"
 

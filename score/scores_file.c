@@ -2,7 +2,7 @@
 #include "scores_file.h"
 
 #include "../common/err.h"
-#include "../formats/h5_err.h"
+#include "../codecs/h5_err.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
 

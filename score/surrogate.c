@@ -8,9 +8,9 @@
 #include "../common/outguard.h"
 #include "../common/tmpfiles.h"
 #include "../common/version.h"
-#include "../configs/dataset_opts.h"
-#include "../formats/dataset.h"
-#include "../formats/dataset_sha.h"
+#include "../config/dataset_opts.h"
+#include "../datasets/dataset.h"
+#include "../datasets/dataset_sha.h"
 #include "../formats/traj.h"
 #include "../train/checkpoint.h"
 #include "../train/progress.h"
@@ -56,7 +56,7 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
         return rc;
     }
     /* Strings go through the config writer's quoting, so any path reads
-     * back (configs/run_prov.c is the reader). */
+     * back (run/run_prov.c is the reader). */
     fprintf(fp, "provenance:\n  tool_version: \"%s (%s)\"\n  dataset: ", CS_VERSION, CS_GIT_DESC);
     cs_yaml_put_string(cfg->dataset.path, fp);
     fprintf(fp, "\n  dataset_sha256: %s\n  split: ", pv->sha);

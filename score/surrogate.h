@@ -14,7 +14,7 @@
 #define CS_SURROGATE_H
 
 #include "../run/run_dir.h" /* cs_run_path */
-#include "../configs/config.h"
+#include "../config/config.h"
 
 /* Train cfg->score.runs surrogates on the training split, record every epoch,
  * then write scores.h5 and run.yaml.  `resume`: continue the run in run_dir

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_config_man.sh - man/coreset-config.5 documents every config key exactly as
-# the schema (configs/schema.c) says: its KEYS section must equal what the
+# the schema (config/schema.c) says: its KEYS section must equal what the
 # schema generates (test_config --man-keys), and the page must format cleanly.
 . "$(dirname "$0")/lib.sh"
 B=${CORESET_BUILD:-build/cpu}

@@ -10,7 +10,7 @@
 #include "../common/utf8.h"
 #include "harness.h"
 
-#include "../formats/dataset_sha.h"
+#include "../datasets/dataset_sha.h"
 
 static void digest_of(const char *s, size_t n, char hex[65])
 {

@@ -3,8 +3,8 @@
  * With an argument it is instead a tiny generator the shell tests use:
  *   test_config --man-keys     the KEYS section of man/coreset-config.5
  *   test_config --annotated    every key at its default, with help comments */
-#include "../configs/config.h"
-#include "../configs/run_prov.h"
+#include "../config/config.h"
+#include "../run/run_prov.h"
 #include "../common/err.h"
 #include "harness.h"
 
@@ -430,7 +430,7 @@ static void test_bundled_configs(void)
         CHECK_MSG(c.source[i] == CS_CFG_FROM_FILE, "coreset-example.yaml lacks %s", cs_config_keys[i].key);
 }
 
-/* run.yaml's provenance mapping through configs/run_prov.c: strings written
+/* run.yaml's provenance mapping through run/run_prov.c: strings written
  * by cs_yaml_put_string read back as they were (quotes, backslashes, ": ",
  * non-ASCII), lists come back as "[a, b]", other sections and nested
  * mappings are skipped, and bad YAML names the file and line. */

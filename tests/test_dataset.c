@@ -9,7 +9,7 @@
 
 #include "../common/err.h"
 #include "../common/sha256.h"
-#include "../formats/dataset.h"
+#include "../datasets/dataset.h"
 
 #include <stdint.h>
 

@@ -1,4 +1,4 @@
-/* test_dump.c - `coreset dump`'s engine (formats/traj_dump.h) and the fixture
+/* test_dump.c - `coreset dump`'s engine (dump/traj_dump.h) and the fixture
  * behind tests/t_dump.sh.
  *
  *   test_dump                      unit tests: field lists, raw export of a
@@ -21,7 +21,7 @@
 #include "../common/err.h"
 #include "../common/rng.h"
 #include "../formats/traj.h"
-#include "../formats/traj_dump.h"
+#include "../dump/traj_dump.h"
 #include "harness.h"
 
 enum { FN = 2000, FC = 3, FT = 25, FR = 2 };

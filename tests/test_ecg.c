@@ -11,9 +11,9 @@
 #include "harness.h"
 
 #include "../common/err.h"
-#include "../configs/dataset_opts.h"
-#include "../formats/csv.h"
-#include "../formats/ds_ecg.h"
+#include "../config/dataset_opts.h"
+#include "../codecs/csv.h"
+#include "../datasets/ds_ecg.h"
 #include "../train/data.h"
 
 #include <stdint.h>

@@ -2,7 +2,7 @@
 #include "harness.h"
 
 #include "../common/err.h"
-#include "../formats/idx.h"
+#include "../codecs/idx.h"
 
 #include <stdint.h>
 #include <zlib.h>

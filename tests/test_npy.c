@@ -2,7 +2,7 @@
 #include "harness.h"
 
 #include "../common/err.h"
-#include "../formats/npy.h"
+#include "../codecs/npy.h"
 
 #include <stdint.h>
 

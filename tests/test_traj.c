@@ -7,7 +7,7 @@
  *   test_traj --bench [N]            decompress+unshuffle+verify throughput */
 #include "../common/err.h"
 #include "../formats/checksum.h"
-#include "../formats/shuffle.h"
+#include "../codecs/shuffle.h"
 #include "../formats/traj.h"
 #include "harness.h"
 

@@ -9,7 +9,7 @@
 
 #include "../common/err.h"
 #include "../common/sha256.h"
-#include "../formats/wfdb.h"
+#include "../codecs/wfdb.h"
 
 #include <dirent.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
 #include "harness.h"
 
 #include "../common/err.h"
-#include "../formats/zip.h"
+#include "../codecs/zip.h"
 
 #include <stdint.h>
 #include <zlib.h>

@@ -1,16 +1,16 @@
-/* test_zip_write.c - export/zip_write.c: what the streaming writer emits,
- * formats/zip.c (the reader .npz datasets go through) reads back with
+/* test_zip_write.c - codecs/zip_write.c: what the streaming writer emits,
+ * codecs/zip.c (the reader .npz datasets go through) reads back with
  * matching CRCs; announced sizes are enforced both ways. */
 #include "harness.h"
 
 #include "../common/err.h"
-#include "../export/zip_write.h"
-#include "../formats/zip.h"
+#include "../codecs/zip_write.h"
+#include "../codecs/zip.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* What cs_zipw writes, formats/zip.c reads back with matching CRCs. */
+/* What cs_zipw writes, codecs/zip.c reads back with matching CRCs. */
 static void test_zip_writer_roundtrip(void)
 {
     char path[600];

@@ -12,7 +12,7 @@
 #ifndef CS_DATA_H
 #define CS_DATA_H
 
-#include "../formats/dataset.h"
+#include "../datasets/dataset.h"
 
 #include <stdint.h>
 

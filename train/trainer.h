@@ -15,7 +15,7 @@
 #ifndef CS_TRAINER_H
 #define CS_TRAINER_H
 
-#include "../configs/config.h"
+#include "../config/config.h"
 #include "../formats/epoch_record.h"
 #include "../nn/backend.h"
 #include "../nn/model.h"

@@ -4,7 +4,7 @@
 #ifndef CS_TRAJ_DUMP_INT_H
 #define CS_TRAJ_DUMP_INT_H
 
-#include "traj.h"
+#include "../formats/traj.h"
 #include "traj_dump.h"
 
 /* The resolved selection: which runs (ascending), which epochs, which fields. */

@@ -4,7 +4,7 @@
  * loaded whole once (gzip inflated) and converted to host order; reads copy
  * from there. */
 #include "ds_backend.h"
-#include "idx.h"
+#include "../codecs/idx.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"

@@ -15,7 +15,7 @@
  * another rate is resampled by linear interpolation (no anti-aliasing
  * filter), a longer one cut to its first ecg.cinc_length samples, a shorter one padded with zeros at the
  * end (counted).  Splits: random stratified by class, or the record lists. */
-#include "csv.h"
+#include "../codecs/csv.h"
 #include "ds_ecg.h"
 
 #include "../common/err.h"

@@ -1,6 +1,6 @@
 /* run_prov.c - read the `provenance:` mapping of run.yaml (see run_prov.h). */
 #include "run_prov.h"
-#include "yaml_events.h"
+#include "../config/yaml_events.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"

@@ -6,7 +6,7 @@
 #define CS_DS_ECG_H
 
 #include "ds_backend.h"
-#include "wfdb.h"
+#include "../codecs/wfdb.h"
 
 #include <stdint.h>
 

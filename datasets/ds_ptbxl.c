@@ -12,7 +12,7 @@
  * but the folder lacks are counted, reported once and skipped, so a partial
  * copy works.  Headers are read at open (shapes must agree); signals are read
  * per sample, leads x samples in physical units. */
-#include "csv.h"
+#include "../codecs/csv.h"
 #include "ds_ecg.h"
 
 #include "../common/err.h"

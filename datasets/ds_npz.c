@@ -9,7 +9,7 @@
  * split inflates the member once into memory (one copy, CRC checked) and later
  * reads copy from there. */
 #include "ds_backend.h"
-#include "zip.h"
+#include "../codecs/zip.h"
 
 #include "../common/err.h"
 

@@ -11,7 +11,7 @@
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
-#include "h5_err.h"
+#include "../codecs/h5_err.h"
 #include "../common/fsio.h"
 
 #include <hdf5.h>

@@ -9,7 +9,7 @@
 #define CS_DS_BACKEND_H
 
 #include "dataset.h"
-#include "npy.h"
+#include "../codecs/npy.h"
 
 typedef struct ds_ops {
     /* Samples [start, start+count) of split s into x, in the split's dtype. */

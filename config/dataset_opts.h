@@ -4,7 +4,7 @@
 #ifndef CS_DATASET_OPTS_H
 #define CS_DATASET_OPTS_H
 
-#include "../formats/dataset.h"
+#include "../datasets/dataset.h"
 #include "config.h"
 
 /* Fill o and ecg from cfg; o->ecg points to ecg, and strings point into cfg,
