@@ -12,88 +12,53 @@
 #include <string.h>
 #include <unistd.h>
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
+/* Every reader, in the order dataset.kind auto tries them: the folder kinds
+ * by what they hold (PTB-XL's tables, a WFDB RECORDS list or annotations,
+ * CinC's .mat files), IDX for any other folder or a -ubyte file, then files
+ * by extension. */
+static const ds_reader readers[] = {
+    {"ptbxl", 1, ds_probe_ptbxl, ds_open_ptbxl},
+    {"wfdb-beats", 1, ds_probe_beats, ds_open_beats},
+    {"cinc", 1, ds_probe_cinc, ds_open_cinc},
+    {"idx", 0, ds_probe_idx, ds_open_idx},
+    {"npz", 0, ds_probe_npz, ds_open_npz},
+    {"npy", 0, ds_probe_npy, ds_open_npy},
+    {"hdf5", 0, ds_probe_hdf5, ds_open_hdf5},
+};
+#define NUM_READERS ((int)(sizeof readers / sizeof readers[0]))
 
-/* A folder by what it holds: PTB-XL (its tables or record folders), a WFDB
- * database (RECORDS or annotation files), CinC records (.hea beside .mat),
- * else IDX. */
-static const char *folder_kind(const char *dir)
-{
-    static const char *const ptbxl[] = {"ptbxl_database.csv", "scp_statements.csv", "records100", "records500"};
-    char p[4200];
-    for (size_t i = 0; i < sizeof ptbxl / sizeof ptbxl[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, ptbxl[i]);
-        if (cs_path_exists(p))
-            return "ptbxl";
-    }
-    snprintf(p, sizeof p, "%s/RECORDS", dir);
-    if (cs_path_exists(p))
-        return "wfdb-beats";
-    DIR *d = opendir(dir);
-    int atr = 0, mat = 0, hea = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        atr |= ends_with(e->d_name, ".atr");
-        mat |= ends_with(e->d_name, ".mat");
-        hea |= ends_with(e->d_name, ".hea");
-    }
-    if (d)
-        closedir(d);
-    return hea && atr ? "wfdb-beats" : hea && mat ? "cinc" : "idx";
-}
+const char *cs_dataset_kind_at(int i) { return i >= 0 && i < NUM_READERS ? readers[i].kind : NULL; }
 
-static const char *path_kind(const char *p)
+static const ds_reader *find_reader(const char *kind, const char *path)
 {
-    if (cs_path_is_dir(p))
-        return folder_kind(p);
-    if (strstr(p, "-ubyte"))
-        return "idx";
-    if (ends_with(p, ".npz"))
-        return "npz";
-    if (ends_with(p, ".npy"))
-        return "npy";
-    if (ends_with(p, ".h5") || ends_with(p, ".hdf5") || ends_with(p, ".hdf") || ends_with(p, ".he5"))
-        return "hdf5";
+    for (int i = 0; i < NUM_READERS; i++)
+        if (kind ? strcmp(kind, readers[i].kind) == 0 : readers[i].probe(path))
+            return &readers[i];
     return NULL;
 }
 
 static int pick_reader(cs_dataset *ds, const cs_dataset_opts *o)
 {
     const char *p = ds->path;
-    const char *kind = o->kind && strcmp(o->kind, "auto") ? o->kind : path_kind(p);
-    cs_ecg_opts ecg_default;
-    const cs_ecg_opts *ecg = o->ecg;
-    if (!ecg) {
-        cs_ecg_opts_default(&ecg_default);
-        ecg = &ecg_default;
-    }
-    if (!kind)
+    const char *kind = o->kind && strcmp(o->kind, "auto") ? o->kind : NULL;
+    const ds_reader *r = find_reader(kind, p);
+    if (!r && kind)
+        return cs_error(CS_EINVAL, "unknown dataset kind '%s'", kind);
+    if (!r)
         return cs_error(CS_EUNSUP,
                         "'%s': unknown dataset format (want .h5/.hdf5, .npz, .npy, IDX file or "
                         "folder, or a PTB-XL, WFDB or CinC folder)",
                         p);
-    int folder = !strcmp(kind, "ptbxl") || !strcmp(kind, "wfdb-beats") || !strcmp(kind, "cinc");
-    if (folder && !cs_path_is_dir(p))
-        return cs_error(CS_EINVAL, "'%s': a %s dataset is a folder", p, kind);
-    if (!strcmp(kind, "idx"))
-        return ds_open_idx(ds, o);
-    if (!strcmp(kind, "npz"))
-        return ds_open_npz(ds, o);
-    if (!strcmp(kind, "npy"))
-        return ds_open_npy(ds, o);
-    if (!strcmp(kind, "hdf5"))
-        return ds_open_hdf5(ds, o);
-    if (!strcmp(kind, "ptbxl"))
-        return ds_open_ptbxl(ds, ecg);
-    if (!strcmp(kind, "wfdb-beats"))
-        return ds_open_beats(ds, ecg);
-    if (!strcmp(kind, "cinc"))
-        return ds_open_cinc(ds, ecg);
-    return cs_error(CS_EINVAL, "unknown dataset kind '%s'", kind);
+    if (r->folder && !cs_path_is_dir(p))
+        return cs_error(CS_EINVAL, "'%s': a %s dataset is a folder", p, r->kind);
+    /* The ECG readers read their options from o->ecg: never NULL for them. */
+    cs_dataset_opts with_ecg = *o;
+    cs_ecg_opts ecg_default;
+    if (!with_ecg.ecg) {
+        cs_ecg_opts_default(&ecg_default);
+        with_ecg.ecg = &ecg_default;
+    }
+    return r->open(ds, &with_ecg);
 }
 
 /* "28x28", "3x32x32": a sample's shape for messages. */

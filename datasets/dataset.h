@@ -82,6 +82,8 @@ const cs_split_info *cs_dataset_split_at(const cs_dataset *ds, int i);
 /* NULL if the dataset has no such split. */
 const cs_split_info *cs_dataset_split(const cs_dataset *ds, const char *name);
 int cs_dataset_num_classes(const cs_dataset *ds);
+/* The i-th reader's kind (dataset.kind), in auto-detection order; NULL past the last. */
+const char *cs_dataset_kind_at(int i);
 /* Class name, or NULL where the file has none. */
 const char *cs_dataset_class_name(const cs_dataset *ds, int c);
 

@@ -32,13 +32,34 @@ struct cs_dataset {
     char **class_names;
 };
 
-int ds_open_npz(cs_dataset *ds, const cs_dataset_opts *opts);
-int ds_open_npy(cs_dataset *ds, const cs_dataset_opts *opts);
-int ds_open_idx(cs_dataset *ds, const cs_dataset_opts *opts);
-int ds_open_hdf5(cs_dataset *ds, const cs_dataset_opts *opts);
-int ds_open_ptbxl(cs_dataset *ds, const cs_ecg_opts *opts);
-int ds_open_beats(cs_dataset *ds, const cs_ecg_opts *opts);
-int ds_open_cinc(cs_dataset *ds, const cs_ecg_opts *opts);
+/* A dataset reader: the kind a config names it by (dataset.kind), whether
+ * its datasets are folders, the probe that recognises its paths for
+ * dataset.kind auto, and the opener.  The readers are one table, in the
+ * order auto-detection tries them (datasets/dataset.c, readers[]): adding
+ * a reader is a file with its probe and opener and one entry there. */
+typedef struct ds_reader {
+    const char *kind;
+    int folder;
+    int (*probe)(const char *path); /* 1: the path looks like this kind's */
+    int (*open)(cs_dataset *ds, const cs_dataset_opts *opts);
+} ds_reader;
+
+#define DS_READER(id)                                                                              \
+    int ds_probe_##id(const char *path);                                                           \
+    int ds_open_##id(cs_dataset *ds, const cs_dataset_opts *opts)
+DS_READER(ptbxl);
+DS_READER(beats);
+DS_READER(cinc);
+DS_READER(idx);
+DS_READER(npz);
+DS_READER(npy);
+DS_READER(hdf5);
+
+/* Probe helpers: a name's suffix (case-insensitive), a file in a folder, a
+ * folder holding an entry with this suffix. */
+int ds_has_suffix(const char *s, const char *suffix);
+int ds_folder_has_file(const char *dir, const char *name);
+int ds_folder_has_suffix(const char *dir, const char *suffix);
 
 /* Add a split; takes ownership of labels (freed on error too).  shape is the
  * per-sample shape.  Fails if n_labels != n. */

@@ -322,8 +322,9 @@ static void report(const cs_dataset *ds, const beats_ctx *c, const tally *t)
             (long long)t->edge, (long long)t->other, (long long)t->invalid);
 }
 
-int ds_open_beats(cs_dataset *ds, const cs_ecg_opts *o)
+int ds_open_beats(cs_dataset *ds, const cs_dataset_opts *dopts)
 {
+    const cs_ecg_opts *o = dopts->ecg; /* never NULL: dataset.c fills in the defaults */
     beats_ctx *c = cs_calloc(1, sizeof *c);
     if (!c)
         return CS_ENOMEM;
@@ -367,4 +368,11 @@ int ds_open_beats(cs_dataset *ds, const cs_ecg_opts *o)
         rc = ds_add_split(ds, split_names[s], c->sp[s].n, 2, shape, CS_F32, y, c->sp[s].n);
     }
     return rc;
+}
+
+/* A WFDB database: a folder with a RECORDS list, or headers beside annotations. */
+int ds_probe_beats(const char *path)
+{
+    return cs_path_is_dir(path) && (ds_folder_has_file(path, "RECORDS") ||
+                                    (ds_folder_has_suffix(path, ".hea") && ds_folder_has_suffix(path, ".atr")));
 }

@@ -19,6 +19,7 @@
 #include "ds_ecg.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
 #include "../common/log.h"
 
 #include <ctype.h>
@@ -375,8 +376,9 @@ static void report(const cs_dataset *ds, const cinc_ctx *c, const tally *t)
             (long long)t->no_dx);
 }
 
-int ds_open_cinc(cs_dataset *ds, const cs_ecg_opts *o)
+int ds_open_cinc(cs_dataset *ds, const cs_dataset_opts *dopts)
 {
+    const cs_ecg_opts *o = dopts->ecg; /* never NULL: dataset.c fills in the defaults */
     cinc_ctx *c = cs_calloc(1, sizeof *c);
     if (!c)
         return CS_ENOMEM;
@@ -440,4 +442,10 @@ out:
     free(split);
     table_release(&t);
     return rc;
+}
+
+/* CinC challenge records: headers beside MATLAB signal files. */
+int ds_probe_cinc(const char *path)
+{
+    return cs_path_is_dir(path) && ds_folder_has_suffix(path, ".hea") && ds_folder_has_suffix(path, ".mat");
 }

@@ -13,6 +13,7 @@
 #include "ds_backend.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -330,4 +331,10 @@ int ds_open_hdf5(cs_dataset *ds, const cs_dataset_opts *o)
     if (!rc && ds->n_names == 0 && H5Aexists(c->file, "class_names") > 0)
         rc = read_names(ds, c->file);
     return rc;
+}
+
+int ds_probe_hdf5(const char *path)
+{
+    return !cs_path_is_dir(path) && (ds_has_suffix(path, ".h5") || ds_has_suffix(path, ".hdf5") ||
+                                     ds_has_suffix(path, ".hdf") || ds_has_suffix(path, ".he5"));
 }

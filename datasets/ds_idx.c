@@ -188,3 +188,10 @@ int ds_open_idx(cs_dataset *ds, const cs_dataset_opts *o)
     ds->ctx = c;
     return cs_path_is_dir(ds->path) ? open_dir(ds) : open_file(ds);
 }
+
+/* An IDX file (its name says -ubyte), or any other folder: the folder kinds
+ * before this one in the table had their say. */
+int ds_probe_idx(const char *path)
+{
+    return cs_path_is_dir(path) || strstr(path, "-ubyte") != NULL;
+}

@@ -129,3 +129,5 @@ int ds_open_npy(cs_dataset *ds, const cs_dataset_opts *o)
     return ds_add_split(ds, "train", c->h.shape[0], c->h.rank - 1, c->h.shape + 1,
                         ds_dtype_for(c->h.etype), y, ny);
 }
+
+int ds_probe_npy(const char *path) { return !cs_path_is_dir(path) && ds_has_suffix(path, ".npy"); }

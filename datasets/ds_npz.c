@@ -12,6 +12,7 @@
 #include "../codecs/zip.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,3 +208,5 @@ int ds_open_npz(cs_dataset *ds, const cs_dataset_opts *o)
                     "'train_labels.npy', or 'images.npy'/'labels.npy', or 'x.npy'/'y.npy')",
                     ds->path);
 }
+
+int ds_probe_npz(const char *path) { return !cs_path_is_dir(path) && ds_has_suffix(path, ".npz"); }

@@ -16,6 +16,7 @@
 #include "ds_ecg.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
 #include "../common/log.h"
 
 #include <stdio.h>
@@ -316,8 +317,9 @@ out:
     return rc;
 }
 
-int ds_open_ptbxl(cs_dataset *ds, const cs_ecg_opts *o)
+int ds_open_ptbxl(cs_dataset *ds, const cs_dataset_opts *dopts)
 {
+    const cs_ecg_opts *o = dopts->ecg; /* never NULL: dataset.c fills in the defaults */
     ptbxl_ctx *c = cs_calloc(1, sizeof *c);
     if (!c)
         return CS_ENOMEM;
@@ -378,4 +380,14 @@ int ds_open_ptbxl(cs_dataset *ds, const cs_ecg_opts *o)
         rc = ds_add_split(ds, split_names[s], c->sp[s].n, 2, shape, CS_F32, y, c->sp[s].n);
     }
     return rc;
+}
+
+/* A folder holding PTB-XL's tables or its record folders. */
+int ds_probe_ptbxl(const char *path)
+{
+    static const char *const marks[] = {"ptbxl_database.csv", "scp_statements.csv", "records100", "records500"};
+    for (size_t i = 0; cs_path_is_dir(path) && i < sizeof marks / sizeof marks[0]; i++)
+        if (ds_folder_has_file(path, marks[i]))
+            return 1;
+    return 0;
 }

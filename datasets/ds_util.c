@@ -3,6 +3,10 @@
 #include "ds_backend.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
+
+#include <dirent.h>
+#include <strings.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,4 +171,30 @@ const char *ds_split_name(const char *p, size_t len)
         if (strlen(map[i].prefix) == len && strncmp(p, map[i].prefix, len) == 0)
             return map[i].name;
     return NULL;
+}
+
+int ds_has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int ds_folder_has_file(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return cs_path_exists(p);
+}
+
+int ds_folder_has_suffix(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int found = 0;
+    while (!found && (e = readdir(d)))
+        found = ds_has_suffix(e->d_name, suffix);
+    closedir(d);
+    return found;
 }

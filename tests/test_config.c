@@ -5,6 +5,7 @@
  *   test_config --annotated    every key at its default, with help comments */
 #include "../config/config.h"
 #include "../run/run_prov.h"
+#include "../datasets/dataset.h"
 #include "../common/err.h"
 #include "harness.h"
 
@@ -518,6 +519,28 @@ static void test_run_provenance(void)
     cs_run_prov_release(&p);
 }
 
+/* dataset.kind's choices are "auto" and the dataset readers' table, no more,
+ * no less: a reader added to the table must also be nameable in a config. */
+static void test_dataset_kinds_are_the_readers(void)
+{
+    const cs_cfg_key *k = cs_config_find_key("dataset.kind");
+    CHECK(k && k->choices && !strcmp(k->choices[0], "auto"));
+    if (!k || !k->choices)
+        return;
+    int nk = 0, nr = 0;
+    while (k->choices[1 + nk])
+        nk++;
+    while (cs_dataset_kind_at(nr))
+        nr++;
+    CHECK(nk == nr && nr == 7);
+    for (int r = 0; r < nr; r++) {
+        int found = 0;
+        for (int c = 1; k->choices[c]; c++)
+            found |= !strcmp(k->choices[c], cs_dataset_kind_at(r));
+        CHECK(found);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--man-keys"))
@@ -541,5 +564,6 @@ int main(int argc, char **argv)
     RUN(test_closest_key);
     RUN(test_bundled_configs);
     RUN(test_run_provenance);
+    RUN(test_dataset_kinds_are_the_readers);
     return harness_done();
 }
