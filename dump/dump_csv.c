@@ -6,6 +6,7 @@
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
+#include "../formats/traj_columns.h"
 #include "../common/fsio.h"
 
 #include <math.h>

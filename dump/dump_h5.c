@@ -11,6 +11,7 @@
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
+#include "../formats/traj_columns.h"
 #include "../codecs/h5_err.h"
 #include "../common/fsio.h"
 
@@ -23,7 +24,7 @@
 typedef struct h5_ctx {
     cs_afile af;
     hid_t file;
-    hid_t ds[9]; /* by field bit number */
+    hid_t ds[CS_TRAJ_NUM_COLUMNS]; /* by field bit number */
 } h5_ctx;
 
 /* No modification times in object headers: the same trajectory dumps to the same bytes. */
@@ -108,7 +109,7 @@ static int int_attr(h5_ctx *c, const char *key, hid_t ftype, hid_t mtype, const 
 static int write_shape(h5_ctx *c, const cs_dump_plan *p)
 {
     char fields[128] = "";
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+    for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
         if (p->fields & bit) {
             size_t l = strlen(fields);
             snprintf(fields + l, sizeof fields - l, "%s%s", l ? "," : "", cs_traj_field_name(bit));
@@ -160,10 +161,10 @@ static int write_provenance(h5_ctx *c, const cs_dump_plan *p)
 
 static void h5_close_all(h5_ctx *c)
 {
-    for (int b = 0; b < 9; b++)
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++)
         if (c->ds[b] >= 0)
             H5Dclose(c->ds[b]);
-    for (int b = 0; b < 9; b++)
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++)
         c->ds[b] = -1;
     if (c->file >= 0)
         H5Fclose(c->file);
@@ -187,7 +188,7 @@ static int h5_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
     if (!c)
         return CS_ENOMEM;
     c->file = -1;
-    for (int b = 0; b < 9; b++)
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++)
         c->ds[b] = -1;
     int rc = cs_afile_open(&c->af, o->out);
     if (rc) {
@@ -202,7 +203,7 @@ static int h5_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
         goto out;
     }
     hsize_t dims[4] = {(hsize_t)p->nruns, (hsize_t)p->ntimes, (hsize_t)p->hdr->n, (hsize_t)p->hdr->num_classes};
-    for (int b = 0; b < 9; b++) {
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++) {
         uint32_t bit = 1u << b;
         if (!(p->fields & bit))
             continue;
@@ -228,7 +229,7 @@ out:
 static int h5_frame(void *ctx, const cs_dump_plan *p, int ri, int ti, const cs_epoch_record *rec)
 {
     h5_ctx *c = ctx;
-    for (int b = 0; b < 9; b++) {
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++) {
         if (c->ds[b] < 0)
             continue;
         uint32_t bit = 1u << b;
@@ -254,10 +255,10 @@ static int h5_commit(void *ctx, const cs_dump_plan *p)
     h5_ctx *c = ctx;
     (void)p;
     int rc = 0;
-    for (int b = 0; b < 9; b++)
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++)
         if (c->ds[b] >= 0 && H5Dclose(c->ds[b]) < 0 && !rc)
             rc = cs_h5_error(CS_EIO, "cannot write '%s'", c->af.path);
-    for (int b = 0; b < 9; b++)
+    for (int b = 0; b < CS_TRAJ_NUM_COLUMNS; b++)
         c->ds[b] = -1;
     if (H5Fclose(c->file) < 0 && !rc)
         rc = cs_h5_error(CS_EIO, "cannot write '%s'", c->af.path);

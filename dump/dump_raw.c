@@ -9,6 +9,7 @@
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
+#include "../formats/traj_columns.h"
 #include "../common/fsio.h"
 #include "../common/outguard.h"
 #include "../common/tmpfiles.h"
@@ -86,7 +87,7 @@ static void raw_abort(void *ctx)
     size_t len = strlen(c->tmp) + 64;
     char *f = malloc(len);
     for (int r = 0; f && r < c->nruns; r++)
-        for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+        for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
             if (c->fields & bit) {
                 member(f, len, c->tmp, bit, r);
                 unlink(f);
@@ -174,7 +175,7 @@ static int raw_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
     char path[4200];
     uint64_t plane = (uint64_t)p->ntimes * (uint64_t)p->hdr->n * sizeof(float);
     for (int r = 0; r < p->nruns; r++)
-        for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+        for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
             if (p->fields & bit) {
                 member(path, sizeof path, c->tmp, bit, r);
                 track(c, path, 0);
@@ -215,7 +216,7 @@ static int raw_frame(void *ctx, const cs_dump_plan *p, int ri, int ti, const cs_
     raw_ctx *c = ctx;
     char path[4200];
     uint64_t n = (uint64_t)p->hdr->n;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1) {
+    for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1) {
         if (!(p->fields & bit))
             continue;
         const void *col = cs_dump_column(rec, bit);
@@ -254,7 +255,7 @@ static int write_params(raw_ctx *c, const cs_dump_plan *p)
         len += snprintf(s + len, cap - (size_t)len, "%s%d", r ? ", " : "", p->runs[r]);
     len += snprintf(s + len, cap - (size_t)len, "], \"fields\": [");
     int k = 0;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+    for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
         if (p->fields & bit)
             len += snprintf(s + len, cap - (size_t)len, "%s\"%s\"", k++ ? ", " : "", cs_traj_field_name(bit));
     len += snprintf(s + len, cap - (size_t)len, "]}\n");
@@ -277,7 +278,7 @@ static int raw_commit_with(raw_ctx *c, const cs_dump_plan *p)
         (rc = write_params(c, p)))
         return rc;
     for (int r = 0; r < c->nruns; r++)
-        for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+        for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
             if (c->fields & bit) {
                 member(path, sizeof path, c->tmp, bit, r);
                 if ((rc = sync_file(path)))

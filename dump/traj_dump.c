@@ -7,19 +7,16 @@
 
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../formats/traj_columns.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const field_names[] = {"err",     "conf",    "margin", "entropy", "loss",
-                                          "focus",   "correct", "used",   "probs"};
 
 const char *cs_traj_field_name(uint32_t bit)
 {
-    for (int i = 0; i < 9; i++)
-        if (bit == 1u << i)
-            return field_names[i];
-    return NULL;
+    const cs_traj_column *c = cs_traj_column_of(bit);
+    return c ? c->name : NULL;
 }
 
 int cs_traj_fields_parse(const char *list, uint32_t *mask)
@@ -28,15 +25,19 @@ int cs_traj_fields_parse(const char *list, uint32_t *mask)
     const char *s = list;
     while (*s) {
         size_t len = strcspn(s, ",");
-        int found = -1;
-        for (int i = 0; i < 9; i++)
-            if (strlen(field_names[i]) == len && !strncmp(s, field_names[i], len))
-                found = i;
-        if (found < 0)
-            return cs_error(CS_EINVAL,
-                            "unknown field '%.*s' (known: err, conf, margin, entropy, loss, focus, correct, used, probs)",
-                            (int)len, s);
-        *mask |= 1u << found;
+        const cs_traj_column *found = NULL;
+        for (int i = 0; i < CS_TRAJ_NUM_COLUMNS; i++)
+            if (strlen(cs_traj_columns[i].name) == len && !strncmp(s, cs_traj_columns[i].name, len))
+                found = &cs_traj_columns[i];
+        if (!found) {
+            char known[256];
+            size_t k = 0;
+            known[0] = 0;
+            for (int i = 0; i < CS_TRAJ_NUM_COLUMNS; i++)
+                k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", i ? ", " : "", cs_traj_columns[i].name);
+            return cs_error(CS_EINVAL, "unknown field '%.*s' (known: %s)", (int)len, s, known);
+        }
+        *mask |= found->bit;
         s += len;
         if (*s == ',')
             s++;
@@ -48,18 +49,8 @@ int cs_traj_fields_parse(const char *list, uint32_t *mask)
 
 const void *cs_dump_column(const cs_epoch_record *rec, uint32_t bit)
 {
-    switch (bit) {
-    case CS_TRAJ_ERR: return rec->err;
-    case CS_TRAJ_CONF: return rec->conf;
-    case CS_TRAJ_MARGIN: return rec->margin;
-    case CS_TRAJ_ENTROPY: return rec->entropy;
-    case CS_TRAJ_LOSS: return rec->loss;
-    case CS_TRAJ_FOCUS: return rec->focus;
-    case CS_TRAJ_CORRECT: return rec->correct;
-    case CS_TRAJ_USED: return rec->used;
-    case CS_TRAJ_PROBS: return rec->probs;
-    default: return NULL;
-    }
+    const cs_traj_column *c = cs_traj_column_of(bit);
+    return c ? cs_traj_column_get(rec, c) : NULL;
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -188,7 +179,7 @@ static int plan_fields(cs_dump_plan *p, const cs_dump_opts *o)
 {
     uint32_t have = p->hdr->fields;
     p->fields = o->fields ? o->fields : have;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
+    for (uint32_t bit = 1; bit < 1u << CS_TRAJ_NUM_COLUMNS; bit <<= 1)
         if ((p->fields & bit) && !(have & bit)) {
             char list[128] = "";
             for (uint32_t b = 1; b <= CS_TRAJ_PROBS; b <<= 1)

@@ -8,6 +8,7 @@
  * ends inside a frame is reported as torn, distinct from damage, because
  * cs_traj_writer_open_append can repair the former. */
 #include "traj.h"
+#include "traj_columns.h"
 
 #include "../common/err.h"
 #include "checksum.h"
@@ -57,24 +58,17 @@ static uint64_t get64(const uint8_t *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* Element count and byte width of column `bit`. */
-static int column_shape(uint32_t bit, int64_t n, int32_t c, uint64_t *elems)
-{
-    *elems = bit == CS_TRAJ_PROBS ? (uint64_t)n * (uint64_t)c : (uint64_t)n;
-    return (bit == CS_TRAJ_CORRECT || bit == CS_TRAJ_USED) ? 1 : 4;
-}
-
 uint64_t cs_traj_payload_size(int64_t n, int32_t num_classes, uint32_t fields)
 {
     if (n < 0 || num_classes < 0 || n > ((int64_t)1 << 40) || num_classes > CS_TRAJ_MAX_CLASSES)
         return 0;
     uint64_t total = 0;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1) {
-        if (!(fields & bit))
+    for (int k = 0; k < CS_TRAJ_NUM_COLUMNS; k++) {
+        const cs_traj_column *c = &cs_traj_columns[k];
+        if (!(fields & c->bit))
             continue;
-        uint64_t elems, bytes;
-        int width = column_shape(bit, n, num_classes, &elems);
-        if (__builtin_mul_overflow(elems, (uint64_t)width, &bytes) ||
+        uint64_t elems = cs_traj_column_elems(c, n, num_classes), bytes;
+        if (__builtin_mul_overflow(elems, (uint64_t)c->width, &bytes) ||
             __builtin_add_overflow(total, bytes, &total))
             return 0;
     }
@@ -88,22 +82,6 @@ uint64_t cs_traj_header_size(int64_t n, size_t meta_len)
 }
 
 #define COL_ALIGN 16 /* bytes; the columns' starts in cols */
-
-static void set_column(cs_epoch_record *rec, uint32_t bit, void *p)
-{
-    switch (bit) {
-    case CS_TRAJ_ERR: rec->err = p; break;
-    case CS_TRAJ_CONF: rec->conf = p; break;
-    case CS_TRAJ_MARGIN: rec->margin = p; break;
-    case CS_TRAJ_ENTROPY: rec->entropy = p; break;
-    case CS_TRAJ_LOSS: rec->loss = p; break;
-    case CS_TRAJ_FOCUS: rec->focus = p; break;
-    case CS_TRAJ_CORRECT: rec->correct = p; break;
-    case CS_TRAJ_USED: rec->used = p; break;
-    case CS_TRAJ_PROBS: rec->probs = p; break;
-    default: break;
-    }
-}
 
 /* Read exactly len bytes at off (the caller has checked off + len <= size). */
 static int read_at(cs_traj_reader *r, int64_t off, void *buf, size_t len)
@@ -435,19 +413,19 @@ static void fill_record(cs_traj_reader *r, const cs_traj_frame_info *fi, cs_epoc
     rec->n = r->hdr.n;
     rec->num_classes = r->hdr.num_classes;
     uint64_t off = 0, dst = 0;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1) {
-        if (!(r->hdr.fields & bit))
+    for (int k = 0; k < CS_TRAJ_NUM_COLUMNS; k++) {
+        const cs_traj_column *c = &cs_traj_columns[k];
+        if (!(r->hdr.fields & c->bit))
             continue;
-        uint64_t elems;
-        int width = column_shape(bit, r->hdr.n, r->hdr.num_classes, &elems);
+        uint64_t elems = cs_traj_column_elems(c, r->hdr.n, r->hdr.num_classes);
         dst = (dst + COL_ALIGN - 1) & ~(uint64_t)(COL_ALIGN - 1);
-        if (width == 4)
+        if (c->width == 4)
             cs_unshuffle4(r->cols + dst, r->shuf + off, elems);
         else
             memcpy(r->cols + dst, r->shuf + off, elems);
-        set_column(rec, bit, r->cols + dst);
-        off += elems * (uint64_t)width;
-        dst += elems * (uint64_t)width;
+        cs_traj_column_set(rec, c, r->cols + dst);
+        off += elems * (uint64_t)c->width;
+        dst += elems * (uint64_t)c->width;
     }
 }
 

@@ -8,6 +8,7 @@
  * intact frames, which open_append cuts off.  Frames are deterministic in
  * their inputs, so a resumed file is byte-identical to an uninterrupted one. */
 #include "traj.h"
+#include "traj_columns.h"
 
 #include "../common/err.h"
 #include "../common/fsio.h"
@@ -50,29 +51,6 @@ static void put64(uint8_t *p, uint64_t v)
 {
     put32(p, (uint32_t)v);
     put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static const void *get_column(const cs_epoch_record *rec, uint32_t bit)
-{
-    switch (bit) {
-    case CS_TRAJ_ERR: return rec->err;
-    case CS_TRAJ_CONF: return rec->conf;
-    case CS_TRAJ_MARGIN: return rec->margin;
-    case CS_TRAJ_ENTROPY: return rec->entropy;
-    case CS_TRAJ_LOSS: return rec->loss;
-    case CS_TRAJ_FOCUS: return rec->focus;
-    case CS_TRAJ_CORRECT: return rec->correct;
-    case CS_TRAJ_USED: return rec->used;
-    case CS_TRAJ_PROBS: return rec->probs;
-    default: return NULL;
-    }
-}
-
-static const char *column_name(uint32_t bit)
-{
-    static const char *names[] = {"err", "conf", "margin", "entropy", "loss", "focus", "correct", "used", "probs"};
-    int i = __builtin_ctz(bit);
-    return i < 9 ? names[i] : "?";
 }
 
 static int check_info(const char *path, const cs_traj_header_info *info)
@@ -250,10 +228,12 @@ static int check_record(const cs_traj_writer *w, const cs_epoch_record *rec)
     if (rec->epoch < 1 || rec->run < 0)
         return cs_error(CS_EINVAL, "'%s': bad record: run %d, epoch %d (epochs count from 1)", w->path, rec->run,
                         rec->epoch);
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
-        if ((w->fields & bit) && !get_column(rec, bit))
+    for (int k = 0; k < CS_TRAJ_NUM_COLUMNS; k++) {
+        const cs_traj_column *c = &cs_traj_columns[k];
+        if ((w->fields & c->bit) && !cs_traj_column_get(rec, c))
             return cs_error(CS_EINVAL, "'%s': record for epoch %d lacks column '%s'", w->path, rec->epoch,
-                            column_name(bit));
+                            c->name);
+    }
     return 0;
 }
 
@@ -278,15 +258,16 @@ int cs_traj_writer_append(cs_traj_writer *w, const cs_epoch_record *rec)
     if ((rc = check_record(w, rec)))
         return rc;
     uint64_t off = 0;
-    for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1) {
-        if (!(w->fields & bit))
+    for (int k = 0; k < CS_TRAJ_NUM_COLUMNS; k++) {
+        const cs_traj_column *c = &cs_traj_columns[k];
+        if (!(w->fields & c->bit))
             continue;
-        uint64_t elems = bit == CS_TRAJ_PROBS ? (uint64_t)w->n * (uint64_t)w->num_classes : (uint64_t)w->n;
-        if (bit == CS_TRAJ_CORRECT || bit == CS_TRAJ_USED) {
-            memcpy(w->shuf + off, get_column(rec, bit), elems);
+        uint64_t elems = cs_traj_column_elems(c, w->n, w->num_classes);
+        if (c->width == 1) {
+            memcpy(w->shuf + off, cs_traj_column_get(rec, c), elems);
             off += elems;
         } else {
-            cs_shuffle4(w->shuf + off, get_column(rec, bit), elems);
+            cs_shuffle4(w->shuf + off, cs_traj_column_get(rec, c), elems);
             off += 4 * elems;
         }
     }
