@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../common/log.h"
 #include "../common/utf8.h"
@@ -271,7 +272,7 @@ int cmd_select(int argc, char **argv)
     /* Class names from run.yaml when the run recorded them; a run without
      * them (or without a readable run.yaml) prints class numbers. */
     char ypath[4200];
-    snprintf(ypath, sizeof ypath, "%s/run.yaml", a.run_dir);
+    cs_run_path(ypath, sizeof ypath, a.run_dir, CS_RUN_YAML);
     cs_run_prov prov = {0};
     const char **names = cs_calloc((size_t)s.num_classes, sizeof *names);
     int named = names && cs_path_exists(ypath) && !cs_run_prov_read(&prov, ypath) &&

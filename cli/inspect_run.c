@@ -8,6 +8,7 @@
 #include "inspect_run.h"
 
 #include "../common/err.h"
+#include "../formats/traj_meta.h"
 #include "../common/outguard.h"
 #include "../run/run_dir.h"
 #include "../common/fsio.h"
@@ -38,7 +39,7 @@ int inspect_is_run(const char *path)
     if (ends_with(path, ".cst"))
         return 1;
     return cs_path_is_dir(path) &&
-           (in_dir(path, "trajectory.cst") || in_dir(path, "scores.h5") || in_dir(path, "run.yaml"));
+           (in_dir(path, CS_RUN_TRAJ) || in_dir(path, CS_RUN_SCORES) || in_dir(path, CS_RUN_YAML));
 }
 
 int inspect_run_trajectory(const char *run, char *out, size_t len)
@@ -46,7 +47,10 @@ int inspect_run_trajectory(const char *run, char *out, size_t len)
     struct stat st;
     if (stat(run, &st) != 0)
         return cs_error_errno(CS_EIO, "cannot open run '%s'", run);
-    snprintf(out, len, S_ISDIR(st.st_mode) ? "%s/trajectory.cst" : "%s", run);
+    if (S_ISDIR(st.st_mode))
+        cs_run_path(out, len, run, CS_RUN_TRAJ);
+    else
+        snprintf(out, len, "%s", run);
     if (S_ISDIR(st.st_mode) && !cs_path_exists(out))
         return cs_error(CS_EIO, "run '%s' has no trajectory.cst\n"
                                 "hint: name the run directory that 'coreset score' wrote, or a .cst file",
@@ -350,24 +354,27 @@ static void json_num(FILE *out, double v)
         fputs("null", out);
 }
 
+typedef struct meta_json {
+    FILE *out;
+    int k;
+} meta_json;
+
+static int json_meta_line(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    meta_json *mj = ctx;
+    fputs(mj->k++ ? ", " : "", mj->out);
+    json_str_n(mj->out, key, klen);
+    fputs(": ", mj->out);
+    json_str_n(mj->out, val, vlen);
+    return 0;
+}
+
 /* The "key=value" metadata lines as a JSON object. */
 static void json_meta(FILE *out, const cs_traj_header_info *h)
 {
-    const char *m = h->meta, *end = m + h->meta_len;
-    int k = 0;
+    meta_json mj = {out, 0};
     fputc('{', out);
-    while (m && m < end) {
-        const char *nl = memchr(m, '\n', (size_t)(end - m));
-        const char *le = nl ? nl : end;
-        const char *eq = memchr(m, '=', (size_t)(le - m));
-        if (eq && eq > m) {
-            fputs(k++ ? ", " : "", out);
-            json_str_n(out, m, (size_t)(eq - m));
-            fputs(": ", out);
-            json_str_n(out, eq + 1, (size_t)(le - eq - 1));
-        }
-        m = le + 1;
-    }
+    cs_traj_meta_each(h, json_meta_line, &mj);
     fputc('}', out);
 }
 

@@ -6,6 +6,8 @@
 #include "inspect_run.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
+#include "../formats/traj_meta.h"
 #include "../common/fsio.h"
 #include "../formats/index_file.h"
 
@@ -33,18 +35,7 @@ void run_summary_meta(const run_summary *s, const char *key, char *out, size_t l
     out[0] = 0;
     if (!s->reader)
         return;
-    const cs_traj_header_info *h = cs_traj_reader_header(s->reader);
-    const char *m = h->meta, *end = m + h->meta_len;
-    size_t kl = strlen(key);
-    while (m && m < end) {
-        const char *nl = memchr(m, '\n', (size_t)(end - m));
-        const char *le = nl ? nl : end;
-        if ((size_t)(le - m) > kl && !memcmp(m, key, kl) && m[kl] == '=') {
-            snprintf(out, len, "%.*s", (int)(le - m - (ptrdiff_t)kl - 1), m + kl + 1);
-            return;
-        }
-        m = le + 1;
-    }
+    cs_traj_meta_get(cs_traj_reader_header(s->reader), key, out, len);
 }
 
 const char *run_summary_prov(const run_summary *s, const char *key)
@@ -267,9 +258,9 @@ int run_summary_gather(run_summary *s, const char *path)
         snprintf(s->traj_path, sizeof s->traj_path, "%s", path);
         s->have_traj = 1;
     } else {
-        snprintf(s->traj_path, sizeof s->traj_path, "%s/trajectory.cst", path);
-        snprintf(s->scores_path, sizeof s->scores_path, "%s/scores.h5", path);
-        snprintf(yaml, sizeof yaml, "%s/run.yaml", path);
+        cs_run_path(s->traj_path, sizeof s->traj_path, path, CS_RUN_TRAJ);
+        cs_run_path(s->scores_path, sizeof s->scores_path, path, CS_RUN_SCORES);
+        cs_run_path(yaml, sizeof yaml, path, CS_RUN_YAML);
         s->have_traj = cs_path_exists(s->traj_path);
         s->have_scores = cs_path_exists(s->scores_path);
         s->have_yaml = cs_path_exists(yaml);

@@ -12,6 +12,7 @@
 
 #include "../common/err.h"
 #include "../formats/traj_columns.h"
+#include "../formats/traj_meta.h"
 #include "../codecs/h5_err.h"
 #include "../common/fsio.h"
 
@@ -134,6 +135,25 @@ static int write_shape(h5_ctx *c, const cs_dump_plan *p)
 
 /* Each "key=value" metadata line becomes a string attribute of /provenance;
  * other lines are skipped (inspect --json shows the metadata verbatim). */
+
+/* One metadata line as a string attribute of /provenance (keys past 255
+ * bytes are left out, as HDF5 attribute names of that length are no use). */
+typedef struct prov_ctx {
+    h5_ctx *c;
+    hid_t g;
+} prov_ctx;
+
+static int prov_attr(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    prov_ctx *pc = ctx;
+    char name[256];
+    if (klen >= sizeof name)
+        return 0;
+    memcpy(name, key, klen);
+    name[klen] = 0;
+    return str_attr(pc->c, pc->g, name, val, vlen);
+}
+
 static int write_provenance(h5_ctx *c, const cs_dump_plan *p)
 {
     hid_t gcpl = untimed(H5P_GROUP_CREATE);
@@ -141,20 +161,8 @@ static int write_provenance(h5_ctx *c, const cs_dump_plan *p)
     H5Pclose(gcpl);
     if (g < 0)
         return cs_h5_error(CS_EIO, "'%s': cannot create group 'provenance'", c->af.path);
-    const char *s = p->hdr->meta, *end = s + p->hdr->meta_len;
-    char key[256];
-    int rc = 0;
-    while (s && s < end && !rc) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        const char *le = nl ? nl : end;
-        const char *eq = memchr(s, '=', (size_t)(le - s));
-        if (eq && eq > s && (size_t)(eq - s) < sizeof key && !memchr(s, 0, (size_t)(le - s))) {
-            memcpy(key, s, (size_t)(eq - s));
-            key[eq - s] = 0;
-            rc = str_attr(c, g, key, eq + 1, (size_t)(le - eq - 1));
-        }
-        s = le + 1;
-    }
+    prov_ctx pc = {c, g};
+    int rc = cs_traj_meta_each(p->hdr, prov_attr, &pc);
     H5Gclose(g);
     return rc;
 }

@@ -40,13 +40,13 @@ static void find_scores(const char *idx_path, const cs_index_file *ix, char *pat
 {
     const char *run = cs_index_file_get(ix, "run");
     if (run) {
-        snprintf(path, len, "%s/scores.h5", run);
+        cs_run_path(path, len, run, CS_RUN_SCORES);
         if (cs_path_exists(path))
             return;
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", idx_path);
-    snprintf(path, len, "%s/scores.h5", dirname(dir));
+    cs_run_path(path, len, dirname(dir), CS_RUN_SCORES);
     if (!cs_path_exists(path))
         path[0] = 0;
 }
@@ -139,7 +139,7 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
     const char *run = cs_index_file_get(&ix, "run");
     char yaml[4200] = "";
     if (run)
-        snprintf(yaml, sizeof yaml, "%s/run.yaml", run);
+        cs_run_path(yaml, sizeof yaml, run, CS_RUN_YAML);
     if (yaml[0] && cs_path_exists(yaml)) {
         cs_config_init(&rcfg);
         if ((rc = cs_config_load_run(&rcfg, yaml)))

@@ -8,8 +8,10 @@
  * changed, a checkpoint of another model) leaves a note for the page rather
  * than an error: the rest of the report stands without the maps. */
 #include "report_data.h"
+#include "../run/run_data.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../config/dataset_opts.h"
 #include "../datasets/dataset_sha.h"
@@ -78,76 +80,54 @@ static void resize_map(const float *map, int h, int w, int H, int W, float *out)
  * samples copied raw into d->samples[].x first. */
 static int load_samples(cs_report_data *d, const cs_config *cfg, cs_data *shown)
 {
-    cs_dataset_opts dopts;
-    cs_ecg_opts ecg;
-    cs_config_dataset_opts(cfg, &dopts, &ecg);
+    cs_run_data rd;
+    int rc = cs_run_data_load(&rd, cfg, d->dataset[0] ? d->dataset : NULL, d->sha, d->n);
+    if (rc)
+        goto out;
     const char *path = d->dataset[0] ? d->dataset : cfg->dataset.path;
-    char sha[65];
-    cs_dataset *ds = NULL;
-    cs_data all = {0};
-    int one_d = cfg->model.name == CS_MODEL_RESNET1D, rc;
-    if ((rc = cs_dataset_sha256(path, sha)))
-        return rc;
-    if (d->sha[0] && strcmp(sha, d->sha))
-        return cs_error(CS_EFORMAT, "the dataset '%s' changed since the run (sha256 %.16s..., the run recorded %.16s...)",
-                        path, sha, d->sha);
-    if ((rc = cs_dataset_open(&ds, path, &dopts)) || (rc = cs_data_load(&all, ds, cfg->dataset.train_split, one_d)))
-        goto out;
-    if (all.n != d->n) {
-        rc = cs_error(CS_EFORMAT, "'%s' split '%s' holds %lld samples, the run scored %lld", path,
-                      cfg->dataset.train_split, (long long)all.n, (long long)d->n);
-        goto out;
-    }
-    d->is_signal = all.rank == 1;
-    d->channels = all.channels;
-    d->dims[0] = all.dims[0];
-    d->dims[1] = all.rank == 1 ? 1 : all.dims[1];
-    size_t per = (size_t)all.sample_elems;
+    cs_data *all = &rd.data;
+    d->is_signal = all->rank == 1;
+    d->channels = all->channels;
+    d->dims[0] = all->dims[0];
+    d->dims[1] = all->rank == 1 ? 1 : all->dims[1];
+    size_t per = (size_t)all->sample_elems;
     for (int s = 0; s < d->nsamples; s++) {
         cs_report_sample *x = &d->samples[s];
-        if (all.y[x->sample] != x->label) {
+        if (all->y[x->sample] != x->label) {
             rc = cs_error(CS_EFORMAT, "sample %lld of '%s' has label %d, the run recorded %d", (long long)x->sample, path,
-                          all.y[x->sample], x->label);
+                          all->y[x->sample], x->label);
             goto out;
         }
+        /* the raw sample, for the thumbnail */
         if (!(x->x = cs_malloc(sizeof *x->x * per))) {
             rc = CS_ENOMEM;
             goto out;
         }
-        memcpy(x->x, all.x + (size_t)x->sample * per, sizeof *x->x * per);
+        memcpy(x->x, all->x + (size_t)x->sample * per, sizeof *x->x * per);
     }
-    cs_norm nm;
-    if (cfg->dataset.normalize == CS_NORM_DATASET && (rc = cs_norm_compute(&nm, &all)))
-        goto out;
-    /* Keep only the shown rows (ascending for cs_data_subset), then normalise them. */
-    int64_t *rows = cs_malloc(sizeof *rows * (size_t)(d->nsamples ? d->nsamples : 1));
-    if (!rows) {
-        rc = CS_ENOMEM;
-        goto out;
-    }
-    for (int s = 0; s < d->nsamples; s++)
-        rows[s] = d->samples[s].sample;
-    *shown = all;
-    all = (cs_data){0};
-    shown->n = d->nsamples;
+    /* Keep only the shown rows, then normalise them as the run did (with the
+     * whole split's statistics). */
     float *x = cs_malloc(sizeof *x * per * (size_t)(d->nsamples ? d->nsamples : 1));
     if (!x) {
-        free(rows);
         rc = CS_ENOMEM;
         goto out;
     }
     for (int s = 0; s < d->nsamples; s++)
-        memcpy(x + (size_t)s * per, shown->x + (size_t)rows[s] * per, sizeof *x * per);
-    free(shown->x);
+        memcpy(x + (size_t)s * per, all->x + (size_t)d->samples[s].sample * per, sizeof *x * per);
+    *shown = *all;
+    shown->n = d->nsamples;
     shown->x = x;
-    free(rows);
-    if (cfg->dataset.normalize == CS_NORM_DATASET)
-        cs_norm_apply(&nm, shown);
-    else if (cfg->dataset.normalize == CS_NORM_SAMPLE)
-        cs_norm_per_sample(shown);
+    if (!(shown->y = cs_malloc(sizeof *shown->y * (size_t)(d->nsamples ? d->nsamples : 1)))) {
+        free(x);
+        *shown = (cs_data){0};
+        rc = CS_ENOMEM;
+        goto out;
+    }
+    for (int s = 0; s < d->nsamples; s++)
+        shown->y[s] = all->y[d->samples[s].sample];
+    cs_run_data_normalise(&rd, cfg, shown);
 out:
-    cs_data_release(&all);
-    cs_dataset_free(ds);
+    cs_run_data_release(&rd);
     return rc;
 }
 
@@ -225,8 +205,8 @@ out:
 int cs_report_gather_cam(cs_report_data *d)
 {
     char yaml[4200], ckpt[4200];
-    snprintf(yaml, sizeof yaml, "%s/run.yaml", d->run);
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.bin", d->run);
+    cs_run_path(yaml, sizeof yaml, d->run, CS_RUN_YAML);
+    cs_run_path(ckpt, sizeof ckpt, d->run, CS_RUN_CKPT);
     if (!d->nsamples)
         return 0;
     if (!cs_path_exists(yaml)) {

@@ -5,6 +5,7 @@
 #include "report_data.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../common/utf8.h"
 
@@ -15,7 +16,7 @@
 int cs_report_gather_prov(cs_report_data *d)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/run.yaml", d->run);
+    cs_run_path(path, sizeof path, d->run, CS_RUN_YAML);
     if (!cs_path_exists(path))
         return 0;
     uint8_t *buf;

@@ -6,6 +6,7 @@
 #include "report_data.h"
 
 #include "../common/err.h"
+#include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../formats/traj.h"
 
@@ -59,7 +60,7 @@ static int add_epoch(cs_report_data *d, const cs_epoch_record *rec)
 int cs_report_gather_traj(cs_report_data *d)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/trajectory.cst", d->run);
+    cs_run_path(path, sizeof path, d->run, CS_RUN_TRAJ);
     if (!cs_path_exists(path)) {
         snprintf(d->epochs_note, sizeof d->epochs_note, "The run has no trajectory.cst: nothing per epoch to show.");
         snprintf(d->trace_note, sizeof d->trace_note, "The run has no trajectory.cst: no error-norm traces.");

@@ -98,7 +98,7 @@ int cs_report_write(const cs_report_args *a)
     if (a->output)
         snprintf(out, sizeof out, "%s", a->output);
     else
-        snprintf(out, sizeof out, "%s/report.html", a->run);
+        cs_run_path(out, sizeof out, a->run, CS_RUN_REPORT);
     if ((rc = cs_run_open_for_read(a->run, 1)) || (a->index && (rc = cs_guard_input(a->index))))
         goto out;
     if ((rc = cs_report_gather_run(&d, a->run)) || (rc = cs_check_output_dir(out)) ||

@@ -12,6 +12,8 @@
 #include "../datasets/dataset.h"
 #include "../datasets/dataset_sha.h"
 #include "../formats/traj.h"
+#include "../run/run_data.h"
+#include "../formats/traj_meta.h"
 #include "../train/checkpoint.h"
 #include "../train/progress.h"
 #include "../train/trainer.h"
@@ -158,9 +160,7 @@ int cs_rescore(const cs_config *cfg, const char *run_dir)
     if ((rc = cs_score_acc_finish(acc)))
         goto out;
     char sha[65] = "", ncls[16], nep[16], nruns[16], seed[16];
-    const char *s = h->meta ? memmem(h->meta, h->meta_len, "dataset_sha256=", 15) : NULL;
-    if (s && (size_t)(s - h->meta) + 15 + 64 <= h->meta_len)
-        snprintf(sha, sizeof sha, "%.64s", s + 15);
+    cs_traj_meta_get(h, "dataset_sha256", sha, sizeof sha);
     snprintf(ncls, sizeof ncls, "%d", h->num_classes);
     snprintf(nep, sizeof nep, "%d", T);
     snprintf(nruns, sizeof nruns, "%d", R);
@@ -295,8 +295,8 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     int rc;
     if (cfg->score.runs > 128)
         return cs_error(CS_EINVAL, "score.runs is at most 128");
-    cs_dataset *ds = NULL;
-    cs_data data = {0};
+    cs_run_data rd = {0};
+    cs_data *data = &rd.data;
     cs_trainer t = {0};
     cs_traj_writer *w = NULL;
     cs_ckpt ck = {0};
@@ -305,34 +305,19 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     created made = {0};
     int epochs_done = 0;
     char meta[8192];
-    cs_dataset_opts dopts;
-    cs_ecg_opts ecg;
-    cs_config_dataset_opts(cfg, &dopts, &ecg);
     /* Everything that can be checked is checked before the first byte is
      * written: the dataset, the model against it, the device. */
-    if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_dataset_sha256(cfg->dataset.path, pv.sha)) ||
-        (rc = cs_dataset_open(&ds, cfg->dataset.path, &dopts)) ||
-        (rc = cs_data_load(&data, ds, cfg->dataset.train_split, cfg->model.name == CS_MODEL_RESNET1D)))
+    if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_run_data_load(&rd, cfg, NULL, NULL, -1)))
         goto out;
-    if (data.n == 0) {
-        rc = cs_error(CS_EFORMAT, "'%s': split '%s' holds no samples", cfg->dataset.path, cfg->dataset.train_split);
-        goto out;
-    }
-    if (cfg->dataset.normalize == CS_NORM_DATASET) {
-        cs_norm nm;
-        if ((rc = cs_norm_compute(&nm, &data)))
-            goto out;
-        cs_norm_apply(&nm, &data);
-    } else if (cfg->dataset.normalize == CS_NORM_SAMPLE) {
-        cs_norm_per_sample(&data);
-    }
-    if ((rc = cs_trainer_check(cfg, &data)) || (rc = cs_trainer_init(&t, cfg, &data, 0, 1)))
+    memcpy(pv.sha, rd.sha, sizeof pv.sha);
+    cs_run_data_normalise(&rd, cfg, data);
+    if ((rc = cs_trainer_check(cfg, data)) || (rc = cs_trainer_init(&t, cfg, data, 0, 1)))
         goto out;
     cs_trainer_release(&t);
     if ((rc = take_run_dir(run_dir, resume, &lk, &made)))
         goto out;
-    pv.ds = ds;
-    make_meta(cfg, &pv, data.n, meta, sizeof meta);
+    pv.ds = rd.ds;
+    make_meta(cfg, &pv, data->n, meta, sizeof meta);
     int start_run = 0, have_ck = 0;
     if (resume && cs_path_exists(cpath)) {
         if ((rc = cs_ckpt_read(cpath, &ck)))
@@ -343,9 +328,9 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     }
     /* The trajectory header: labels come from the data as loaded. */
     uint32_t fields = CS_TRAJ_SCALARS;
-    if (cfg->record.probs == CS_YES || (cfg->record.probs == CS_AUTO && data.num_classes <= 16))
+    if (cfg->record.probs == CS_YES || (cfg->record.probs == CS_AUTO && data->num_classes <= 16))
         fields |= CS_TRAJ_PROBS;
-    cs_traj_header_info hi = {data.n, data.num_classes, fields, data.y, meta, strlen(meta), 0};
+    cs_traj_header_info hi = {data->n, data->num_classes, fields, data->y, meta, strlen(meta), 0};
     int T = cfg->train.epochs;
     if (resume) {
         cs_traj_resume res;
@@ -373,14 +358,14 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     }
     double t0 = now() - pv.wall;
     for (int r = start_run; r < cfg->score.runs; r++) {
-        if ((rc = cs_trainer_init(&t, cfg, &data, r, 1)))
+        if ((rc = cs_trainer_init(&t, cfg, data, r, 1)))
             goto out;
         pv.threads = t.nthreads;
         if (have_ck && r == ck.run && (rc = from_ckpt(&t, &ck, cpath)))
             goto out;
         if (r == start_run)
             cs_info("surrogate run %d/%d: %s on %lld samples, %d epochs, %d threads", r + 1, cfg->score.runs,
-                    cs_trainer_spec_name(cfg), (long long)data.n, T, t.nthreads);
+                    cs_trainer_spec_name(cfg), (long long)data->n, T, t.nthreads);
         while (t.epoch < T) {
             cs_epoch_stats st;
             if ((rc = cs_trainer_epoch(&t, &st)))
@@ -392,7 +377,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
             epochs_done++;
             cs_progress_epoch(&t, &st, now() - t0 - (have_ck && r == ck.run ? ck.wall_seconds : 0), 1);
         }
-        pv.ee[r] = (double)t.backprop / (double)(data.n ? data.n : 1);
+        pv.ee[r] = (double)t.backprop / (double)(data->n ? data->n : 1);
         cs_trainer_release(&t);
     }
     pv.runs_done = cfg->score.runs;
@@ -415,7 +400,6 @@ out_nowriter:
     cs_run_lock_release(&lk);
     cs_trainer_release(&t);
     cs_ckpt_release(&ck);
-    cs_data_release(&data);
-    cs_dataset_free(ds);
+    cs_run_data_release(&rd);
     return rc;
 }

@@ -46,7 +46,7 @@ int cs_run_scores_path(const char *run_dir, char *buf, size_t len)
 {
     if (!cs_path_is_dir(run_dir))
         return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no such folder)", run_dir);
-    snprintf(buf, len, "%s/scores.h5", run_dir);
+    cs_run_path(buf, len, run_dir, CS_RUN_SCORES);
     if (!cs_path_exists(buf))
         return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no scores.h5)", run_dir);
     return 0;
