@@ -5,6 +5,7 @@
 #include "inspect.h"
 
 #include "../common/err.h"
+#include "../common/json.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -77,33 +78,18 @@ static void shape_str(const cs_split_info *s, char *buf, size_t cap)
         snprintf(buf, cap, "scalar");
 }
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 static void print_json(FILE *out, cs_dataset *ds, const split_stats *st)
 {
     int k = cs_dataset_num_classes(ds), ns = cs_dataset_num_splits(ds);
     fputs("{\"path\": ", out);
-    json_str(out, cs_dataset_path(ds));
+    cs_json_str(out, cs_dataset_path(ds));
     fprintf(out, ", \"format\": \"%s\", \"num_classes\": %d, \"class_names\": ",
             cs_dataset_format(ds), k);
     if (cs_dataset_class_name(ds, 0)) {
         fputc('[', out);
         for (int c = 0; c < k; c++) {
             fputs(c ? ", " : "", out);
-            json_str(out, cs_dataset_class_name(ds, c));
+            cs_json_str(out, cs_dataset_class_name(ds, c));
         }
         fputc(']', out);
     } else {

@@ -8,6 +8,7 @@
 #include "inspect_run.h"
 
 #include "../common/err.h"
+#include "../common/json.h"
 #include "../formats/traj_meta.h"
 #include "../common/outguard.h"
 #include "../run/run_dir.h"
@@ -315,35 +316,6 @@ static int print_text(FILE *out, const run_summary *s, const run_plan *p)
 
 /* --- JSON ----------------------------------------------------------------------- */
 
-static void json_str_n(FILE *out, const char *s, size_t n)
-{
-    fputc('"', out);
-    for (size_t k = 0; k < n; k++) {
-        unsigned char ch = (unsigned char)s[k];
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
-}
-
-static void json_str(FILE *out, const char *s)
-{
-    json_str_n(out, s, strlen(s));
-}
-
-/* A string, or null when empty. */
-static void json_str_or_null(FILE *out, const char *s)
-{
-    if (s && *s)
-        json_str(out, s);
-    else
-        fputs("null", out);
-}
-
 /* JSON has no NaN or infinity: those are null (counts say which). */
 static void json_num(FILE *out, double v)
 {
@@ -363,9 +335,9 @@ static int json_meta_line(void *ctx, const char *key, size_t klen, const char *v
 {
     meta_json *mj = ctx;
     fputs(mj->k++ ? ", " : "", mj->out);
-    json_str_n(mj->out, key, klen);
+    cs_json_str_n(mj->out, key, klen);
     fputs(": ", mj->out);
-    json_str_n(mj->out, val, vlen);
+    cs_json_str_n(mj->out, val, vlen);
     return 0;
 }
 
@@ -382,10 +354,10 @@ static void print_traj_json(FILE *out, const run_summary *s)
 {
     const cs_traj_header_info *h = cs_traj_reader_header(s->reader);
     fputs("{\"path\": ", out);
-    json_str(out, s->traj_path);
+    cs_json_str(out, s->traj_path);
     fprintf(out, ", \"bytes\": %lld, \"frames_verified\": %lld, \"torn\": ", (long long)s->file_bytes,
             (long long)s->nframes);
-    json_str_or_null(out, s->torn);
+    cs_json_str_or_null(out, s->torn);
     fputs(", \"bytes_per_sample_epoch\": ", out);
     json_num(out, s->bytes);
     fputs(", \"fields\": [", out);
@@ -393,7 +365,7 @@ static void print_traj_json(FILE *out, const run_summary *s)
     for (uint32_t bit = 1; bit <= CS_TRAJ_PROBS; bit <<= 1)
         if (h->fields & bit) {
             fputs(k++ ? ", " : "", out);
-            json_str(out, cs_traj_field_name(bit));
+            cs_json_str(out, cs_traj_field_name(bit));
         }
     fputs("], \"class_histogram\": [", out);
     for (int c = 0; c < h->num_classes; c++)
@@ -432,7 +404,7 @@ static void print_provenance_json(FILE *out, const run_summary *s)
     for (int k = 0; k < s->prov.n; k++) {
         const cs_prov_item *it = &s->prov.item[k];
         fputs(k ? ", " : "", out);
-        json_str(out, it->key);
+        cs_json_str(out, it->key);
         fputs(": ", out);
         if (!strcmp(it->key, "effective_epochs")) {
             fputc('[', out);
@@ -445,11 +417,11 @@ static void print_provenance_json(FILE *out, const run_summary *s)
             fputc('[', out);
             for (int j = 0; j < it->nlist; j++) {
                 fputs(j ? ", " : "", out);
-                json_str(out, it->list[j]);
+                cs_json_str(out, it->list[j]);
             }
             fputc(']', out);
         } else {
-            json_str(out, it->value);
+            cs_json_str(out, it->value);
         }
     }
     fputc('}', out);
@@ -458,14 +430,14 @@ static void print_provenance_json(FILE *out, const run_summary *s)
 static void print_scores_json(FILE *out, const run_summary *s)
 {
     fputs("{\"path\": ", out);
-    json_str(out, s->scores_path);
+    cs_json_str(out, s->scores_path);
     fprintf(out, ", \"n\": %lld, \"scores\": [", (long long)s->sf.n);
     for (int k = 0; k < s->sf.count; k++) {
         const run_score *r = &s->scores[k];
         fputs(k ? ", {\"name\": " : "{\"name\": ", out);
-        json_str(out, r->name);
+        cs_json_str(out, r->name);
         fprintf(out, ", \"direction\": \"%s\", \"params\": ", r->dir > 0 ? "high" : "low");
-        json_str(out, r->params);
+        cs_json_str(out, r->params);
         fputs(", \"min\": ", out);
         json_num(out, r->min);
         fputs(", \"median\": ", out);
@@ -483,11 +455,11 @@ static void print_index_json(FILE *out, const run_summary *s)
     for (int k = 0; k < s->nindex; k++) {
         const run_index *x = &s->index[k];
         fputs(k ? ", {\"file\": " : "{\"file\": ", out);
-        json_str(out, x->name);
+        cs_json_str(out, x->name);
         fprintf(out, ", \"n\": %lld, \"m\": %lld, \"score\": ", (long long)x->n, (long long)x->m);
-        json_str_or_null(out, x->score);
+        cs_json_str_or_null(out, x->score);
         fputs(", \"error\": ", out);
-        json_str_or_null(out, x->error);
+        cs_json_str_or_null(out, x->error);
         fputc('}', out);
     }
     fputc(']', out);
@@ -496,15 +468,15 @@ static void print_index_json(FILE *out, const run_summary *s)
 static void print_json(FILE *out, const run_summary *s, const run_plan *p)
 {
     fputs("{\"run\": ", out);
-    json_str(out, s->path);
+    cs_json_str(out, s->path);
     fputs(", \"dataset\": ", out);
-    json_str_or_null(out, p->dataset);
+    cs_json_str_or_null(out, p->dataset);
     fputs(", \"dataset_sha256\": ", out);
-    json_str_or_null(out, p->sha);
+    cs_json_str_or_null(out, p->sha);
     fputs(", \"split\": ", out);
-    json_str_or_null(out, p->split);
+    cs_json_str_or_null(out, p->split);
     fputs(", \"model\": ", out);
-    json_str_or_null(out, p->model);
+    cs_json_str_or_null(out, p->model);
     if (s->reader) {
         const cs_traj_header_info *h = cs_traj_reader_header(s->reader);
         fprintf(out, ", \"n\": %lld, \"num_classes\": %d", (long long)h->n, h->num_classes);
@@ -512,7 +484,7 @@ static void print_json(FILE *out, const run_summary *s, const run_plan *p)
         fprintf(out, ", \"n\": %lld, \"num_classes\": null", (long long)s->sf.n);
     }
     fprintf(out, ", \"epochs_planned\": %d, \"runs_planned\": %d, \"dropout\": ", p->epochs, p->runs);
-    json_str_or_null(out, p->dropout);
+    cs_json_str_or_null(out, p->dropout);
     fputs(", \"trajectory\": ", out);
     if (s->have_traj)
         print_traj_json(out, s);

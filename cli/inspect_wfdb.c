@@ -5,6 +5,7 @@
 #include "inspect.h"
 
 #include "../common/err.h"
+#include "../common/json.h"
 #include "../codecs/wfdb.h"
 
 #include <stdlib.h>
@@ -69,26 +70,12 @@ typedef struct ann_summary {
     tally beat, nonbeat, rhythm;
 } ann_summary;
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void json_tally(FILE *out, const tally *t)
 {
     fputc('{', out);
     for (int i = 0; i < t->n; i++) {
         fputs(i ? ", " : "", out);
-        json_str(out, t->key[i]);
+        cs_json_str(out, t->key[i]);
         fprintf(out, ": %lld", (long long)t->count[i]);
     }
     fputc('}', out);
@@ -103,20 +90,20 @@ static void text_tally(FILE *out, const tally *t)
 static void print_json(FILE *out, const cs_wfdb_header *h, const ann_summary *s)
 {
     fputs("{\"record\": ", out);
-    json_str(out, h->name);
+    cs_json_str(out, h->name);
     fputs(", \"header\": ", out);
-    json_str(out, h->path);
+    cs_json_str(out, h->path);
     fprintf(out, ", \"fs\": %.17g, \"nsamples\": %lld, \"seconds\": %.17g, \"nsig\": %d, \"signals\": [",
             h->fs, (long long)h->nsamples, (double)h->nsamples / h->fs, h->nsig);
     for (int i = 0; i < h->nsig; i++) {
         const cs_wfdb_signal *g = &h->sig[i];
         fputs(i ? ", {\"name\": " : "{\"name\": ", out);
-        json_str(out, g->description);
+        cs_json_str(out, g->description);
         fputs(", \"file\": ", out);
-        json_str(out, g->fname);
+        cs_json_str(out, g->fname);
         fprintf(out, ", \"format\": %d, \"gain\": %.17g, \"baseline\": %d, \"units\": ", g->fmt,
                 g->gain, (int)g->baseline);
-        json_str(out, g->units);
+        cs_json_str(out, g->units);
         fprintf(out, ", \"adc_res\": %d, \"adc_zero\": %d, \"init_value\": %d", g->adc_res,
                 (int)g->adc_zero, (int)g->init_value);
         if (g->has_checksum)
@@ -127,7 +114,7 @@ static void print_json(FILE *out, const cs_wfdb_header *h, const ann_summary *s)
     fputs("], \"comments\": [", out);
     for (int i = 0; i < h->ncomments; i++) {
         fputs(i ? ", " : "", out);
-        json_str(out, h->comments[i]);
+        cs_json_str(out, h->comments[i]);
     }
     fputs("], \"annotations\": ", out);
     if (!s->present) {
@@ -135,7 +122,7 @@ static void print_json(FILE *out, const cs_wfdb_header *h, const ann_summary *s)
         return;
     }
     fputs("{\"file\": ", out);
-    json_str(out, s->path);
+    cs_json_str(out, s->path);
     fprintf(out, ", \"total\": %lld, \"beats\": %lld, \"non_beats\": %lld, \"beat_counts\": ",
             (long long)s->total, (long long)s->beats, (long long)s->other);
     json_tally(out, &s->beat);

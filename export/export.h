@@ -12,12 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum cs_compression { CS_COMP_GZIP = 0, CS_COMP_ZSTD, CS_COMP_NONE } cs_compression;
+#include "../common/kv.h"
 
-typedef struct cs_kv {
-    const char *key;
-    const char *value;
-} cs_kv;
+typedef enum cs_compression { CS_COMP_GZIP = 0, CS_COMP_ZSTD, CS_COMP_NONE } cs_compression;
 
 typedef struct cs_export_split {
     const char *split;       /* source split name */

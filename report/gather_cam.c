@@ -15,7 +15,7 @@
 #include "../common/fsio.h"
 #include "../config/dataset_opts.h"
 #include "../datasets/dataset_sha.h"
-#include "../score/focus.h"
+#include "../train/focus.h"
 #include "../train/cam_layer.h"
 #include "../train/checkpoint.h"
 #include "../train/data.h"
@@ -41,7 +41,7 @@ static void note(cs_report_data *d, const char *fmt, ...)
 }
 
 /* Linear interpolation with half-pixel centres, clamped (the convention of
- * score/focus.h): the source coordinate of output k of `out` over `in`. */
+ * train/focus.h): the source coordinate of output k of `out` over `in`. */
 static void src_coord(int k, int in, int out, int *i0, int *i1, float *t)
 {
     float x = ((float)k + 0.5f) * (float)in / (float)out - 0.5f;

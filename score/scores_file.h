@@ -8,7 +8,7 @@
 #ifndef CS_SCORES_FILE_H
 #define CS_SCORES_FILE_H
 
-#include "../export/export.h"
+#include "../common/kv.h"
 #include "score.h"
 
 #include <stdint.h>

@@ -84,16 +84,18 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
     return cs_afile_commit(&af);
 }
 
-/* The trajectory's metadata: what must match for a resume to continue it. */
+/* The trajectory's metadata: what must match for a resume to continue it.
+ * Enumerations by name (dropout=erts-dbpd...), never by their C value, which
+ * a new choice in the schema would renumber. */
 static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, char *buf, size_t len)
 {
     static const char *models[] = {"cnn-small", "resnet18", "resnet1d"};
     snprintf(buf, len,
              "dataset=%s\ndataset_sha256=%s\nsplit=%s\nn=%lld\nmodel=%s\nepochs=%d\nruns=%d\nseed=%d\n"
-             "batch_size=%d\ndropout=%d\ntool=coreset %s\n",
+             "batch_size=%d\ndropout=%s\ntool=coreset %s\n",
              cfg->dataset.path, pv->sha, cfg->dataset.train_split, (long long)n, models[cfg->model.name],
-             cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size, (int)cfg->dropout.method,
-             CS_VERSION);
+             cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size,
+             cs_config_find_key("dropout.method")->choices[cfg->dropout.method], CS_VERSION);
 }
 
 static void score_params(const cs_config *cfg, cs_score_params *p)

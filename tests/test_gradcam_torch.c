@@ -23,7 +23,7 @@
 
 #include "../common/err.h"
 #include "../nn/model.h"
-#include "../score/focus.h"
+#include "../train/focus.h"
 #include "../train/cam_layer.h"
 #include "ref_file.h"
 

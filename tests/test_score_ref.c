@@ -15,7 +15,7 @@
 
 #include "../common/err.h"
 #include "../common/rng.h"
-#include "../score/focus.h"
+#include "../train/focus.h"
 #include "../score/score.h"
 #include "harness.h"
 

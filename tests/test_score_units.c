@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../common/err.h"
-#include "../score/focus.h"
+#include "../train/focus.h"
 #include "../score/score.h"
 #include "harness.h"
 

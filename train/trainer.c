@@ -4,7 +4,7 @@
 
 #include "../common/err.h"
 #include "../formats/traj.h"
-#include "../score/focus.h"
+#include "focus.h"
 
 #include <math.h>
 #include <omp.h>
