@@ -414,6 +414,9 @@ int cs_model_create(cs_model **out, const cs_model_spec *spec, int max_batch, co
             goto out;
         be = m->own_be;
     }
+    /* before m->be is set: cs_model_free must not call a backend's missing free */
+    if ((rc = cs_backend_check(be)))
+        goto out;
     m->be = be;
     if ((rc = cs_model_build_arch(m)))
         goto out;

@@ -56,8 +56,9 @@ typedef struct cs_param_info {
 typedef struct cs_model cs_model;
 
 /* Build the model for batches up to max_batch on backend `be` (NULL: a CPU backend with
- * omp_get_max_threads() threads, owned by the model).  Refuses names it does not know and
- * inputs too small for the downsampling the architecture does, with a message saying why. */
+ * omp_get_max_threads() threads, owned by the model).  Refuses names it does not know,
+ * inputs too small for the downsampling the architecture does and backends without every
+ * required op (cs_backend_check), with a message saying why. */
 int cs_model_create(cs_model **m, const cs_model_spec *spec, int max_batch, const cs_backend *be);
 void cs_model_free(cs_model *m);
 

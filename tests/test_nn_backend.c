@@ -184,6 +184,46 @@ static void test_registry(void)
 #endif
 }
 
+static void half_pair_upload(void *ctx, float *dst, const float *host, int n, int c, int hw)
+{
+    (void)ctx;
+    memcpy(dst, host, sizeof(float) * (size_t)n * c * hw);
+}
+
+/* Every registered backend has the ops a backend must have; a table without upload or
+ * download (once "optional", but the model moves every buffer through them) or with half
+ * of the act_upload/act_download pair is refused by cs_model_create, not called. */
+static void test_required_ops(void)
+{
+    for (size_t i = 0; i < NUM_BACKENDS; i++)
+        if (inst[i])
+            CHECK_MSG(cs_backend_check(inst[i]) == 0, "%s: %s", backends[i].name, cs_errmsg());
+    if (!inst[0])
+        return;
+    cs_model_spec s;
+    cs_model_spec_init(&s);
+    s.in_shape[0] = s.in_shape[1] = 12;
+    const char *drop[] = {"upload", "download", "act_download"};
+    for (int k = 0; k < 3; k++) {
+        cs_backend_ops ops = *inst[0]->ops;
+        ops.name = "partial";
+        if (k == 0)
+            ops.upload = NULL;
+        else if (k == 1)
+            ops.download = NULL;
+        else
+            ops.act_upload = half_pair_upload;
+        cs_backend be = {&ops, inst[0]->ctx};
+        cs_model *m = NULL;
+        cs_error_clear();
+        int rc = cs_model_create(&m, &s, 2, &be);
+        CHECK_MSG(rc == CS_EINVAL && m == NULL, "without '%s': cs_model_create returned %d", drop[k], rc);
+        CHECK_MSG(strstr(cs_errmsg(), "backend 'partial'") && strstr(cs_errmsg(), drop[k]),
+                  "without '%s': message '%s'", drop[k], cs_errmsg());
+        cs_model_free(m);
+    }
+}
+
 /* --- layout -------------------------------------------------------------------------------- */
 
 /* Activations go in and come back unchanged; in the blocked layout, element (n, c, p) sits
@@ -792,6 +832,7 @@ static void test_models_vs_reference(void) { each_backend(models_check); }
 int main(void)
 {
     RUN(test_registry);
+    RUN(test_required_ops);
     RUN(test_layout);
     RUN(test_conv);
     RUN(test_conv_repeatable);
