@@ -669,8 +669,12 @@ void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dl
 
 int cs_model_find_layer(const cs_model *m, const char *name)
 {
-    if (strcmp(name, "last") == 0)
+    if (strcmp(name, "last") == 0) {
+        if (m->last_conv_t < 0) /* -1 would read as CS_EIO, with no message */
+            return cs_error(CS_EINVAL, "model '%s' has no global pooling, so no layer 'last' for Grad-CAM",
+                            m->spec.name);
         return m->last_conv_t;
+    }
     for (int i = 0; i < m->nlayers; i++)
         if (strcmp(m->layers[i].name, name) == 0)
             return m->layers[i].t;
@@ -680,8 +684,30 @@ int cs_model_find_layer(const cs_model *m, const char *name)
                     m->spec.name, name, known);
 }
 
+/* Whether `layer` is a handle cs_model_find_layer gives out: the last conv block or a
+ * named layer (never the model input, which no node produces). */
+static int is_layer(const cs_model *m, int layer)
+{
+    if (layer >= 0 && layer == m->last_conv_t)
+        return 1;
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].t == layer)
+            return 1;
+    return 0;
+}
+
+static int not_a_layer(const cs_model *m, int layer)
+{
+    return cs_error(CS_EINVAL, "model '%s': %d is not a layer handle from cs_model_find_layer",
+                    m->spec.name, layer);
+}
+
 const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
 {
+    if (!is_layer(m, layer)) {
+        not_a_layer(m, layer);
+        return NULL;
+    }
     const mtensor *t = &m->tensors[layer];
     shape[0] = m->batch;
     shape[1] = t->c;
@@ -697,11 +723,15 @@ const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
 
 int cs_model_layer_is_last(const cs_model *m, int layer) { return layer == m->last_conv_t; }
 
-void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact)
+int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact)
 {
-    int prod = 0;
-    while (m->nodes[prod].out != layer)
+    if (!is_layer(m, layer))
+        return not_a_layer(m, layer);
+    int prod = 0; /* the node whose output it is */
+    while (prod < m->nnodes && m->nodes[prod].out != layer)
         prod++;
+    if (prod == m->nnodes)
+        return not_a_layer(m, layer);
     backward_nodes(m, dlogits, prod, 1);
     const mtensor *t = &m->tensors[layer];
     if (m->be->ops->act_download)
@@ -709,6 +739,7 @@ void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, fl
     else
         m->be->ops->download(m->be->ctx, dact, t->grad,
                              sizeof(float) * (size_t)m->batch * tsize(t));
+    return 0;
 }
 
 void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }

@@ -84,7 +84,8 @@ void cs_model_zero_grad(cs_model *m);
  * max pool).  Returns a handle >= 0, or a negative code with the message set. */
 int cs_model_find_layer(const cs_model *m, const char *name);
 /* The layer's activations of the last forward: (B, K, H, W), or (B, K, 1, L); valid until
- * the next forward or the next call for another layer. */
+ * the next forward or the next call for another layer.  NULL, with the message set, for
+ * a handle cs_model_find_layer did not give. */
 const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4]);
 /* 1 when `layer` is the last conv block (the GAP + linear head follows it directly). */
 int cs_model_layer_is_last(const cs_model *m, int layer);
@@ -93,8 +94,9 @@ int cs_model_layer_is_last(const cs_model *m, int layer);
  * logits down to the layer.  Parameter gradients are untouched, and each BN is
  * differentiated as the affine map it applied in that forward (its statistics held
  * fixed, as in eval mode): a sample's gradient then depends on that sample alone, so
- * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM). */
-void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
+ * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM).  0, or CS_EINVAL for a
+ * handle cs_model_find_layer did not give. */
+int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
 
 /* Softmax cross-entropy of the last forward against labels (mean over the batch, label
  * smoothing like PyTorch).  Fills the model's probs, per-sample loss and dlogits buffers

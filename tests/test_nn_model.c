@@ -266,8 +266,9 @@ static void test_backward_to_layer(void)
                   sh[3]);
         CHECK(cs_model_layer_is_last(m, l) == (i >= 4));
     }
-    CHECK(cs_model_find_layer(m, "layer5") < 0 && strstr(cs_errmsg(), "no layer 'layer5'"));
-    CHECK(cs_model_find_layer(m, "block1") < 0);
+    /* not found is CS_EINVAL with a message, never -1 (which reads as CS_EIO) */
+    CHECK(cs_model_find_layer(m, "layer5") == CS_EINVAL && strstr(cs_errmsg(), "no layer 'layer5'"));
+    CHECK(cs_model_find_layer(m, "block1") == CS_EINVAL);
 
     float x[3 * 400];
     fill(x, 3 * 400, 4);
@@ -305,6 +306,16 @@ static void test_backward_to_layer(void)
     CHECK_MSG(same == per, "sample 0's gradient moved with the others' targets (%zu of %zu equal)",
               same, per);
     CHECK(moved > per);
+    /* handles find_layer never gives (the input, which no node produces; past the last
+     * tensor; negative) are refused: the producer search used to run off the node list */
+    int bad[] = {0, 9999, -1};
+    for (int i = 0; i < 3; i++) {
+        cs_error_clear();
+        CHECK_MSG(cs_model_backward_to_layer(m, dl, bad[i], a) == CS_EINVAL, "handle %d", bad[i]);
+        CHECK_MSG(strstr(cs_errmsg(), "not a layer handle") != NULL, "handle %d: '%s'", bad[i],
+                  cs_errmsg());
+        CHECK(cs_model_layer_act(m, bad[i], shl) == NULL);
+    }
     size_t nz = 0;
     for (size_t i = 0; i < cs_model_num_params(m); i++)
         nz += cs_model_grads(m)[i] != 0.0f;
