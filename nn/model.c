@@ -513,6 +513,14 @@ int cs_model_init_params(cs_model *m, cs_rng *rng)
 
 /* --- passes --------------------------------------------------------------------- */
 
+/* ops return nothing: a backend keeps its first error for status(), which every pass
+ * asks once it has run its ops, so an error surfaces in the pass that raised it */
+static int backend_status(const cs_model *m)
+{
+    const cs_backend *be = m->be;
+    return be->ops->status ? be->ops->status(be->ctx) : 0;
+}
+
 static float *P(cs_model *m, int idx) { return idx < 0 ? NULL : m->slab + m->params[idx].offset; }
 static float *G(cs_model *m, int idx) { return idx < 0 ? NULL : m->grads + m->params[idx].offset; }
 
@@ -569,7 +577,7 @@ int cs_model_forward(cs_model *m, const float *x, int batch, int train)
         const mtensor *lc = &m->tensors[m->last_conv_t];
         ops->act_download(ctx, m->last_conv_host, lc->val, batch, lc->c, lc->h * lc->w);
     }
-    return ops->status ? ops->status(ctx) : 0;
+    return backend_status(m);
 }
 
 /* Where an input gradient goes: the tensor's grad the first time, scratch after. */
@@ -646,9 +654,13 @@ static void backward_nodes(cs_model *m, const float *dlogits, int stop, int cam)
     }
 }
 
-void cs_model_backward(cs_model *m, const float *dlogits) { backward_nodes(m, dlogits, -1, 0); }
+int cs_model_backward(cs_model *m, const float *dlogits)
+{
+    backward_nodes(m, dlogits, -1, 0);
+    return backend_status(m);
+}
 
-void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
+int cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
 {
     const cs_backend_ops *ops = m->be->ops;
     void *ctx = m->be->ctx;
@@ -665,6 +677,7 @@ void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dl
     } else {
         ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
     }
+    return backend_status(m);
 }
 
 int cs_model_find_layer(const cs_model *m, const char *name)
@@ -739,7 +752,7 @@ int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, flo
     else
         m->be->ops->download(m->be->ctx, dact, t->grad,
                              sizeof(float) * (size_t)m->batch * tsize(t));
-    return 0;
+    return backend_status(m);
 }
 
 void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }

@@ -70,12 +70,13 @@ int cs_model_init_params(cs_model *m, cs_rng *rng);
 /* x (B, C, H, W) or (B, C, L), batch <= max_batch; train selects BN batch statistics and
  * updates the running ones.  Keeps every activation for backward. */
 int cs_model_forward(cs_model *m, const float *x, int batch, int train);
-/* Backpropagate dlogits (B, classes) of the last forward; ACCUMULATES parameter gradients. */
-void cs_model_backward(cs_model *m, const float *dlogits);
+/* Backpropagate dlogits (B, classes) of the last forward; ACCUMULATES parameter gradients.
+ * 0, or the first error the backend met in the pass (the passes below likewise). */
+int cs_model_backward(cs_model *m, const float *dlogits);
 /* Gradient of sum(dlogits * logits) with respect to the last conv block's activations
  * (cs_model_last_conv layout), through linear and GAP only; parameter gradients untouched
  * (Grad-CAM).  dlast holds B*K*spatial floats. */
-void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
+int cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
 void cs_model_zero_grad(cs_model *m);
 
 /* Grad-CAM target layers, named like the PyTorch module whose output they are: "last"
@@ -94,8 +95,8 @@ int cs_model_layer_is_last(const cs_model *m, int layer);
  * logits down to the layer.  Parameter gradients are untouched, and each BN is
  * differentiated as the affine map it applied in that forward (its statistics held
  * fixed, as in eval mode): a sample's gradient then depends on that sample alone, so
- * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM).  0, or CS_EINVAL for a
- * handle cs_model_find_layer did not give. */
+ * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM).  0, CS_EINVAL for a
+ * handle cs_model_find_layer did not give, or the backend's error in the pass. */
 int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
 
 /* Softmax cross-entropy of the last forward against labels (mean over the batch, label

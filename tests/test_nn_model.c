@@ -1,11 +1,14 @@
 /* test_nn_model.c - the model layer: parameter tables, size checks and their messages,
- * determinism, the Grad-CAM path, init statistics, the LR schedule. */
+ * determinism, the Grad-CAM path, init statistics, the LR schedule; backend errors as
+ * the model, the optimiser and the training loop report them. */
 #include "harness.h"
 
 #include "../common/err.h"
 #include "../common/rng.h"
+#include "../configs/config.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
+#include "../train/trainer.h"
 
 static cs_model_spec spec2d(const char *name, int c, int h, int w, int classes, int width)
 {
@@ -432,6 +435,161 @@ static void test_lr_cosine(void)
     CHECK_NEAR(cs_lr_cosine(5, 10, 0, 1.0, 0.0), 0.5, 1e-12);
 }
 
+/* --- backend errors ------------------------------------------------------------------ */
+
+/* A backend's own table with ops that fail on demand: the wrapper runs the real op, then
+ * keeps an error for status(), the way the oneDNN backend reports a failed kernel. */
+enum { FAIL_BACKWARD, FAIL_CAM, FAIL_STEP };
+static const char *const fail_name[] = {"training backward", "Grad-CAM backward", "optimiser step"};
+static const cs_backend_ops *real_ops;
+static cs_backend_ops failing_ops;
+static int fail_in, fail_pending;
+
+static void failing_conv_backward(void *ctx, const cs_window *d, float *din, float *dw, float *db,
+                                  const float *dout, const float *in, const float *w, float *ws)
+{
+    real_ops->conv_backward(ctx, d, din, dw, db, dout, in, w, ws);
+    /* the training backward wants weight gradients, Grad-CAM's never does */
+    if (fail_in == (dw ? FAIL_BACKWARD : FAIL_CAM))
+        fail_pending = 1;
+}
+
+static void failing_sgd_step(void *ctx, float *p, const float *g, float *buf, size_t n, float lr,
+                             float momentum, float wd, int nesterov)
+{
+    real_ops->sgd_step(ctx, p, g, buf, n, lr, momentum, wd, nesterov);
+    if (fail_in == FAIL_STEP)
+        fail_pending = 1;
+}
+
+static int failing_status(void *ctx)
+{
+    if (fail_pending) {
+        fail_pending = 0;
+        return cs_error(CS_EINTERNAL, "injected backend failure");
+    }
+    return real_ops->status ? real_ops->status(ctx) : 0;
+}
+
+/* From now on `be` fails in `where`, until fail_stop. */
+static void fail_start(cs_backend *be, int where)
+{
+    real_ops = be->ops;
+    failing_ops = *be->ops;
+    failing_ops.conv_backward = failing_conv_backward;
+    failing_ops.sgd_step = failing_sgd_step;
+    failing_ops.status = failing_status;
+    fail_in = where;
+    fail_pending = 0;
+    be->ops = &failing_ops;
+}
+
+static void fail_stop(cs_backend *be)
+{
+    be->ops = real_ops;
+    fail_pending = 0;
+}
+
+/* The pass that met the error returns it, with the message, and leaves nothing pending
+ * for the next forward. */
+static void test_backend_errors_model(void)
+{
+    cs_backend *be = NULL;
+    CHECK_OK(cs_backend_ref_create(&be, 2));
+    cs_model_spec s = spec2d("cnn-small", 1, 12, 12, 3, 16);
+    cs_model *m = NULL;
+    cs_optim *o = NULL;
+    cs_optim_cfg oc;
+    cs_optim_cfg_init(&oc, CS_OPT_SGD);
+    CHECK_OK(be ? cs_model_create(&m, &s, 2, be) : -1);
+    CHECK_OK(m ? cs_optim_create(&o, &oc, m) : -1);
+    if (!o)
+        goto out;
+    cs_rng rng;
+    cs_rng_seed(&rng, 2);
+    CHECK_OK(cs_model_init_params(m, &rng));
+    float x[2 * 144], g[2 * 16 * 36];
+    int y[2] = {0, 2};
+    fill(x, 2 * 144, 3);
+    int block2 = cs_model_find_layer(m, "block2");
+    for (int where = FAIL_BACKWARD; where <= FAIL_STEP; where++) {
+        CHECK_OK(cs_model_forward(m, x, 2, 1));
+        cs_model_xent(m, y, 0.0f);
+        fail_start(be, where);
+        cs_error_clear();
+        int rc;
+        if (where == FAIL_BACKWARD) {
+            cs_model_zero_grad(m);
+            rc = cs_model_backward(m, cs_model_dlogits(m));
+        } else if (where == FAIL_CAM) {
+            rc = cs_model_backward_to_layer(m, cs_model_dlogits(m), block2, g);
+        } else {
+            rc = cs_optim_step(o, 0.01f);
+        }
+        CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "injected"), "%s returned %d: %s",
+                  fail_name[where], rc, cs_errmsg());
+        fail_stop(be);
+        CHECK_OK(cs_model_forward(m, x, 2, 1));
+    }
+out:
+    cs_optim_free(o);
+    cs_model_free(m);
+    cs_backend_free(be);
+}
+
+/* Eight 12x12 images of 3 classes, for a trainer. */
+static void tiny_data(cs_data *d, float *x, int32_t *y)
+{
+    fill(x, 8 * 144, 6);
+    for (int i = 0; i < 8; i++)
+        y[i] = i % 3;
+    *d = (cs_data){.n = 8, .channels = 1, .rank = 2, .dims = {12, 12}, .sample_elems = 144,
+                   .x = x, .y = y, .num_classes = 3};
+}
+
+static void tiny_config(cs_config *cfg)
+{
+    cs_config_init(cfg);
+    cfg->model.name = CS_MODEL_CNN_SMALL;
+    cfg->model.width = 16;
+    cfg->train.batch_size = 4;
+    cfg->train.epochs = 1;
+    cfg->train.threads = 2;
+}
+
+/* An error in a batch's backward, its optimiser step or its Grad-CAM (at an inner layer:
+ * the backward pass) ends cs_trainer_epoch in that batch, before anything else runs on
+ * it; it used to surface only at the next batch's forward (or never, after the last). */
+static void test_backend_errors_trainer(void)
+{
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    cs_config cfg;
+    tiny_config(&cfg);
+    cfg.record.focus_every = 1;
+    snprintf(cfg.record.focus_layer, sizeof cfg.record.focus_layer, "block2");
+    for (int where = FAIL_BACKWARD; where <= FAIL_STEP; where++) {
+        cs_trainer t;
+        CHECK_OK(cs_trainer_init(&t, &cfg, &d, 0, 1));
+        if (!t.model)
+            return;
+        fail_start(t.be, where);
+        cs_error_clear();
+        cs_epoch_stats st;
+        int rc = cs_trainer_epoch(&t, &st);
+        CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "injected"), "%s: epoch returned %d: %s",
+                  fail_name[where], rc, cs_errmsg());
+        /* stopped in the first of the two batches; stepped only if the step failed */
+        CHECK_MSG(t.iter == 0, "%s: the epoch went on to batch %ld", fail_name[where], t.iter + 1);
+        CHECK_MSG(cs_optim_steps(t.opt) == (where == FAIL_STEP), "%s: %ld optimiser steps",
+                  fail_name[where], cs_optim_steps(t.opt));
+        fail_stop(t.be);
+        cs_trainer_release(&t);
+    }
+}
+
 int main(void)
 {
     RUN(test_param_counts_and_layout);
@@ -443,5 +601,7 @@ int main(void)
     RUN(test_init_statistics);
     RUN(test_sgd_rules);
     RUN(test_lr_cosine);
+    RUN(test_backend_errors_model);
+    RUN(test_backend_errors_trainer);
     return harness_done();
 }

@@ -450,10 +450,14 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         double lr = cfg->train.schedule == CS_SCHED_COSINE
                         ? cs_lr_cosine(t->iter, t->total_iters, t->warmup_iters, cfg->train.lr, 0.0)
                         : cfg->train.lr;
+        /* backward and the step return the backend's errors (as Grad-CAM above does), so
+         * the epoch ends in the batch that failed, before its caller writes a checkpoint
+         * or a trajectory frame of it */
         if (nkeep == bs) {
             cs_model_zero_grad(t->model);
-            cs_model_backward(t->model, cs_model_dlogits(t->model));
-            cs_optim_step(t->opt, (float)lr);
+            if ((rc = cs_model_backward(t->model, cs_model_dlogits(t->model))) ||
+                (rc = cs_optim_step(t->opt, (float)lr)))
+                return rc;
         } else {
             /* The record pass must not count as a BN update: restore, then learn
              * from the subset alone (or from nothing). */
@@ -470,8 +474,9 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
                     return rc;
                 cs_model_xent(t->model, t->ysub, (float)cfg->train.label_smoothing);
                 cs_model_zero_grad(t->model);
-                cs_model_backward(t->model, cs_model_dlogits(t->model));
-                cs_optim_step(t->opt, (float)lr);
+                if ((rc = cs_model_backward(t->model, cs_model_dlogits(t->model))) ||
+                    (rc = cs_optim_step(t->opt, (float)lr)))
+                    return rc;
             }
         }
         if (t->record)
