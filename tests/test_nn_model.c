@@ -1,6 +1,6 @@
 /* test_nn_model.c - the model layer: parameter tables, size checks and their messages,
- * determinism, the Grad-CAM path, init statistics, the LR schedule; backend errors as
- * the model, the optimiser and the training loop report them. */
+ * determinism, the Grad-CAM path, init statistics, the LR schedule; backend errors and
+ * allocation failures as the model, the optimiser and the training loop report them. */
 #include "harness.h"
 
 #include "../common/err.h"
@@ -590,6 +590,108 @@ static void test_backend_errors_trainer(void)
     }
 }
 
+/* --- allocation failures ----------------------------------------------------------- */
+
+/* This program's malloc, calloc, realloc and aligned_alloc are glibc's, except that an
+ * armed hook makes one chosen call on the arming thread return NULL: the n-th from now,
+ * or the next of exactly so many bytes.  The library's buffers are far too small to fail
+ * for real, so this is the only way to reach its out-of-memory paths, plain malloc calls
+ * included.  Sanitizers bring allocators of their own, which memory from glibc's would
+ * confuse: their builds skip these tests. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ALLOC_HOOK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ALLOC_HOOK 0
+#endif
+#endif
+#ifndef ALLOC_HOOK
+#define ALLOC_HOOK 1
+#endif
+
+static _Thread_local long hook_nth;    /* fail the hook_nth-th allocation from now (0: no) */
+static _Thread_local size_t hook_size; /* fail the next allocation of hook_size bytes (0: no) */
+static _Thread_local int hook_hits;    /* failures made since the hook was armed */
+
+#if ALLOC_HOOK
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void *__libc_memalign(size_t align, size_t n);
+
+static int hook_fails(size_t bytes)
+{
+    if ((hook_nth > 0 && --hook_nth == 0) || (hook_size && bytes == hook_size)) {
+        hook_nth = 0;
+        hook_size = 0;
+        hook_hits++;
+        return 1;
+    }
+    return 0;
+}
+
+void *malloc(size_t n) { return hook_fails(n) ? NULL : __libc_malloc(n); }
+void *calloc(size_t n, size_t size) { return hook_fails(n * size) ? NULL : __libc_calloc(n, size); }
+void *realloc(void *p, size_t n) { return hook_fails(n) ? NULL : __libc_realloc(p, n); }
+void *aligned_alloc(size_t align, size_t n) { return hook_fails(n) ? NULL : __libc_memalign(align, n); }
+#endif
+
+/* Arm the hook (nth and size as above; clears the message), or SKIP and return 0. */
+static int hook_arm(long nth, size_t size)
+{
+    if (!ALLOC_HOOK) {
+        harness_skip("allocation failures need glibc's allocator, and this build has a sanitizer's");
+        return 0;
+    }
+    cs_error_clear();
+    hook_hits = 0;
+    hook_nth = nth;
+    hook_size = size;
+    return 1;
+}
+
+/* Disarm; the number of failures it made. */
+static int hook_disarm(void)
+{
+    hook_nth = 0;
+    hook_size = 0;
+    return hook_hits;
+}
+
+/* The host buffer cs_model_init_params fills failing in cs_trainer_init must fail the
+ * init, not leave a model on its all-zero weights to train. */
+static void test_alloc_trainer_init_params(void)
+{
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    cs_config cfg;
+    tiny_config(&cfg);
+    cs_model_spec spec;
+    cs_model *m = NULL;
+    CHECK_OK(cs_trainer_spec(&cfg, &d, &spec));
+    CHECK_OK(cs_model_create(&m, &spec, 1, NULL));
+    if (!m)
+        return;
+    size_t bytes = sizeof(float) * cs_model_num_state(m); /* the whole slab, parameters and BN state */
+    cs_model_free(m);
+    if (!hook_arm(0, bytes))
+        return;
+    cs_trainer t;
+    int rc = cs_trainer_init(&t, &cfg, &d, 0, 0);
+    int hits = hook_disarm();
+    char want[96];
+    snprintf(want, sizeof want, "out of memory allocating %zu bytes", bytes);
+    CHECK_MSG(hits == 1, "%d failures", hits);
+    CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), want), "cs_trainer_init returned %d: '%s'", rc,
+              cs_errmsg());
+    if (rc == 0)
+        cs_trainer_release(&t);
+    else
+        CHECK(t.model == NULL && t.be == NULL);
+}
+
 int main(void)
 {
     RUN(test_param_counts_and_layout);
@@ -603,5 +705,6 @@ int main(void)
     RUN(test_lr_cosine);
     RUN(test_backend_errors_model);
     RUN(test_backend_errors_trainer);
+    RUN(test_alloc_trainer_init_params);
     return harness_done();
 }

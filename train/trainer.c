@@ -148,7 +148,8 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
         goto fail;
     cs_rng init;
     cs_rng_seed2(&init, (uint64_t)cfg->train.seed, 2 * (uint64_t)run);
-    cs_model_init_params(t->model, &init);
+    if ((rc = cs_model_init_params(t->model, &init)))
+        goto fail;
     cs_rng_seed2(&t->rng, (uint64_t)cfg->train.seed, 2 * (uint64_t)run + 1);
 
     if ((rc = cs_cam_init(&t->cam, t->model, cfg->record.focus_layer, 0))) {
