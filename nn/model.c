@@ -43,8 +43,9 @@ static int grow(void **arr, int *cap, int need, size_t elem)
 
 static int new_tensor(cs_model *m, int c, int h, int w)
 {
-    if (grow((void **)&m->tensors, &m->cap_tensors, m->ntensors + 1, sizeof(mtensor))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->tensors, &m->cap_tensors, m->ntensors + 1, sizeof(mtensor));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     m->tensors[m->ntensors] = (mtensor){.c = c, .h = h, .w = w};
@@ -55,8 +56,9 @@ static mnode *new_node(cs_model *m, int kind, int in)
 {
     if (m->failed || in < 0)
         return NULL;
-    if (grow((void **)&m->nodes, &m->cap_nodes, m->nnodes + 1, sizeof(mnode))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->nodes, &m->cap_nodes, m->nnodes + 1, sizeof(mnode));
+    if (rc) {
+        m->failed = rc;
         return NULL;
     }
     mnode *nd = &m->nodes[m->nnodes++];
@@ -68,14 +70,16 @@ static mnode *new_node(cs_model *m, int kind, int in)
 static int new_param(cs_model *m, const char *prefix, const char *suffix, int kind, int ndim,
                      const int *shape)
 {
-    if (grow((void **)&m->params, &m->cap_params, m->nparams + 1, sizeof(cs_param_info))) {
-        m->failed = 1;
+    if (m->failed)
+        return -1;
+    int rc = grow((void **)&m->params, &m->cap_params, m->nparams + 1, sizeof(cs_param_info));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     int *pk = realloc(m->pkind, sizeof(int) * (size_t)m->cap_params);
     if (!pk) {
-        m->failed = 1;
-        cs_error(CS_ENOMEM, "out of memory building the model");
+        m->failed = cs_error(CS_ENOMEM, "out of memory building the model");
         return -1;
     }
     m->pkind = pk;
@@ -113,9 +117,8 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
     nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = k, .kh = kh,
                           .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
-        m->failed = 1;
-        cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
-                 m->spec.name, prefix, kh, kw, t->h, t->w);
+        m->failed = cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
+                             m->spec.name, prefix, kh, kw, t->h, t->w);
         return -1;
     }
     int shape[4] = {k, t->c, kh, kw};
@@ -128,6 +131,8 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
     }
     if (bias)
         nd->pb = new_param(m, prefix, "bias", PK_CONV_B, 1, sh1);
+    if (m->failed)
+        return -1;
     int ho = nd->win.ho, wo = nd->win.wo;
     return nd->out = new_tensor(m, k, ho, wo);
 }
@@ -143,6 +148,8 @@ int mb_bn(cs_model *m, int in, const char *prefix)
     nd->pb = new_param(m, prefix, "bias", PK_BN_B, 1, sh);
     nd->prm = new_param(m, prefix, "running_mean", PK_BN_RM, 1, sh);
     nd->prv = new_param(m, prefix, "running_var", PK_BN_RV, 1, sh);
+    if (m->failed)
+        return -1;
     const mtensor *t = &m->tensors[in];
     return nd->out = new_tensor(m, t->c, t->h, t->w);
 }
@@ -165,9 +172,8 @@ int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int 
     nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = t->c,
                           .kh = kh, .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
-        m->failed = 1;
-        cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
-                 m->spec.name, kh, kw, t->h, t->w);
+        m->failed = cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
+                             m->spec.name, kh, kw, t->h, t->w);
         return -1;
     }
     return nd->out = new_tensor(m, t->c, nd->win.ho, nd->win.wo);
@@ -190,15 +196,16 @@ int mb_linear(cs_model *m, int in, int out_f, const char *prefix)
     /* backends may keep activations in their own layout, which agrees with NCHW only for
      * a 1x1 input: linear layers follow global pooling */
     if (t->h * t->w != 1) {
-        m->failed = 1;
-        cs_error(CS_EINTERNAL, "model '%s': linear layer '%s' on a %dx%d input; it must follow global pooling",
-                 m->spec.name, prefix, t->h, t->w);
+        m->failed = cs_error(CS_EINTERNAL, "model '%s': linear layer '%s' on a %dx%d input; it must follow global pooling",
+                             m->spec.name, prefix, t->h, t->w);
         return -1;
     }
     int in_f = t->c * t->h * t->w;
     int shape[2] = {out_f, in_f};
     nd->pw = new_param(m, prefix, "weight", PK_LIN_W, 2, shape);
     nd->pb = new_param(m, prefix, "bias", PK_LIN_B, 1, shape);
+    if (m->failed)
+        return -1;
     return nd->out = new_tensor(m, out_f, 1, 1);
 }
 
@@ -218,8 +225,9 @@ int mb_name(cs_model *m, int t, const char *name)
 {
     if (m->failed || t < 0)
         return -1;
-    if (grow((void **)&m->layers, &m->cap_layers, m->nlayers + 1, sizeof(mlayer))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->layers, &m->cap_layers, m->nlayers + 1, sizeof(mlayer));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     mlayer *l = &m->layers[m->nlayers++];

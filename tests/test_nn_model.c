@@ -692,6 +692,86 @@ static void test_alloc_trainer_init_params(void)
         CHECK(t.model == NULL && t.be == NULL);
 }
 
+/* What the sweep below runs: one library call on a fresh state, undone when it worked. */
+typedef struct sweep_arg {
+    cs_backend *be;
+    cs_model_spec spec;
+    cs_model *m; /* made for the calls that need a model */
+} sweep_arg;
+
+static int sweep_model_create(sweep_arg *a)
+{
+    cs_model *m = NULL;
+    int rc = cs_model_create(&m, &a->spec, 2, a->be);
+    CHECK(!rc == !!m);
+    cs_model_free(m);
+    return rc;
+}
+
+static int sweep_optim_create(sweep_arg *a)
+{
+    cs_optim_cfg oc;
+    cs_optim_cfg_init(&oc, CS_OPT_ADAMW);
+    cs_optim *o = NULL;
+    int rc = cs_optim_create(&o, &oc, a->m);
+    cs_optim_free(o);
+    return rc;
+}
+
+static int sweep_init_params(sweep_arg *a)
+{
+    cs_rng rng;
+    cs_rng_seed(&rng, 1);
+    return cs_model_init_params(a->m, &rng);
+}
+
+static int sweep_cam_init(sweep_arg *a)
+{
+    cs_cam c;
+    int rc = cs_cam_init(&c, a->m, "block2", 1);
+    if (!rc)
+        cs_cam_release(&c);
+    return rc;
+}
+
+/* Fail each allocation of a call in turn, the first, the second, ... until the call runs
+ * through without a failure: every failure must come back as CS_ENOMEM with an
+ * out-of-memory message (the hook clears the message, so a stale one cannot pass). */
+static void sweep_allocs(const char *what, int (*call)(sweep_arg *), sweep_arg *a)
+{
+    for (long nth = 1; nth < 100000; nth++) {
+        if (!hook_arm(nth, 0))
+            return;
+        int rc = call(a);
+        if (!hook_disarm()) {
+            CHECK_MSG(rc == 0, "%s: %d: %s", what, rc, cs_errmsg());
+            return;
+        }
+        CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), "out of memory"),
+                  "%s, allocation %ld failing: returned %d, message '%s'", what, nth, rc, cs_errmsg());
+    }
+    CHECK_MSG(0, "%s: no end to its allocations", what);
+}
+
+/* Every allocation failure in the model, its optimiser and Grad-CAM state reports itself
+ * (on the reference backend: oneDNN's own allocations throw when they fail). */
+static void test_alloc_failures_report(void)
+{
+    sweep_arg a = {.spec = spec2d("cnn-small", 1, 12, 12, 3, 16)};
+    CHECK_OK(cs_backend_ref_create(&a.be, 2));
+    CHECK_OK(a.be ? cs_model_create(&a.m, &a.spec, 2, a.be) : -1);
+    if (a.m) {
+        sweep_allocs("cs_model_create", sweep_model_create, &a);
+        a.spec = spec2d("resnet18", 2, 12, 12, 3, 8);
+        sweep_allocs("cs_model_create resnet18", sweep_model_create, &a);
+        sweep_allocs("cs_optim_create", sweep_optim_create, &a);
+        sweep_allocs("cs_model_init_params", sweep_init_params, &a);
+        sweep_allocs("cs_cam_init", sweep_cam_init, &a);
+    }
+    cs_model_free(a.m);
+    cs_backend_free(a.be);
+}
+
 int main(void)
 {
     RUN(test_param_counts_and_layout);
@@ -706,5 +786,6 @@ int main(void)
     RUN(test_backend_errors_model);
     RUN(test_backend_errors_trainer);
     RUN(test_alloc_trainer_init_params);
+    RUN(test_alloc_failures_report);
     return harness_done();
 }
