@@ -781,7 +781,7 @@ int cs_model_set_class_weights(cs_model *m, const float *w)
     for (int k = 0; k < K; k++)
         if (!(w[k] >= 0) || !isfinite(w[k]))
             return cs_error(CS_EINVAL, "class weight %d is %g; weights must be finite and >= 0", k, (double)w[k]);
-    if (!(m->class_weight = malloc(sizeof(float) * (size_t)K)))
+    if (!(m->class_weight = cs_malloc(sizeof(float) * (size_t)K)))
         return CS_ENOMEM;
     memcpy(m->class_weight, w, sizeof(float) * (size_t)K);
     return 0;

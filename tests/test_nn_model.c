@@ -725,6 +725,12 @@ static int sweep_init_params(sweep_arg *a)
     return cs_model_init_params(a->m, &rng);
 }
 
+static int sweep_class_weights(sweep_arg *a)
+{
+    const float w[3] = {1.0f, 0.5f, 2.0f};
+    return cs_model_set_class_weights(a->m, w);
+}
+
 static int sweep_cam_init(sweep_arg *a)
 {
     cs_cam c;
@@ -766,10 +772,35 @@ static void test_alloc_failures_report(void)
         sweep_allocs("cs_model_create resnet18", sweep_model_create, &a);
         sweep_allocs("cs_optim_create", sweep_optim_create, &a);
         sweep_allocs("cs_model_init_params", sweep_init_params, &a);
+        sweep_allocs("cs_model_set_class_weights", sweep_class_weights, &a);
         sweep_allocs("cs_cam_init", sweep_cam_init, &a);
     }
     cs_model_free(a.m);
     cs_backend_free(a.be);
+}
+
+/* train.class_weight balanced: its count and weight buffers in cs_trainer_init.  1000
+ * classes give them sizes nothing before them in the init allocates. */
+static void test_alloc_trainer_class_weights(void)
+{
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    d.num_classes = 1000;
+    cs_config cfg;
+    tiny_config(&cfg);
+    cfg.train.class_weight = CS_CLASS_WEIGHT_BALANCED;
+    if (!hook_arm(0, 1000 * sizeof(int64_t)))
+        return;
+    cs_trainer t;
+    int rc = cs_trainer_init(&t, &cfg, &d, 0, 0);
+    int hits = hook_disarm();
+    CHECK_MSG(hits == 1, "%d failures", hits);
+    CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), "out of memory allocating 1000 x 8 bytes"),
+              "cs_trainer_init returned %d: '%s'", rc, cs_errmsg());
+    if (rc == 0)
+        cs_trainer_release(&t);
 }
 
 int main(void)
@@ -787,5 +818,6 @@ int main(void)
     RUN(test_backend_errors_trainer);
     RUN(test_alloc_trainer_init_params);
     RUN(test_alloc_failures_report);
+    RUN(test_alloc_trainer_class_weights);
     return harness_done();
 }

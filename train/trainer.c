@@ -27,9 +27,9 @@ static int set_class_weights(cs_model *m, const cs_config *cfg, const cs_data *d
     if (cfg->train.class_weight == CS_CLASS_WEIGHT_NONE)
         return 0;
     int C = d->num_classes;
-    int64_t *cnt = calloc((size_t)C, sizeof *cnt);
-    float *w = malloc(sizeof *w * (size_t)C);
-    int rc = CS_ENOMEM;
+    int64_t *cnt = cs_calloc((size_t)C, sizeof *cnt);
+    float *w = cs_malloc(sizeof *w * (size_t)C);
+    int rc = CS_ENOMEM; /* with cs_calloc's or cs_malloc's message, unless both worked */
     if (cnt && w) {
         for (int64_t i = 0; i < d->n; i++)
             cnt[d->y[i]]++;
