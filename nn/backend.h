@@ -5,8 +5,11 @@
  * Pointers passed to the ops are backend memory (from ops->alloc); on the CPU backend
  * that is host memory.  Semantics of every op are those of the CPU reference in
  * layers.h and optim.h (backward accumulates parameter gradients, writes input
- * gradients; optional outputs may be NULL).  Optional slots may be NULL: then the
- * caller uses host memory and plain memcpy (upload/download) or does without. */
+ * gradients; optional outputs may be NULL).  Slots marked optional may be NULL, and the
+ * caller does without them; every other slot is required, upload and download included:
+ * they are the only way host data reaches backend memory, so the model calls them for
+ * every input, parameter and output.  cs_model_create refuses a backend that lacks a
+ * required op (cs_backend_check) rather than crash on the first call to it. */
 #ifndef CS_NN_BACKEND_H
 #define CS_NN_BACKEND_H
 
@@ -22,8 +25,8 @@ typedef struct cs_backend_ops {
     /* memory */
     void *(*alloc)(void *ctx, size_t bytes);    /* zeroed; NULL on failure */
     void (*free)(void *ctx, void *p);
-    void (*upload)(void *ctx, void *dst, const void *host_src, size_t bytes);   /* optional */
-    void (*download)(void *ctx, void *host_dst, const void *src, size_t bytes); /* optional */
+    void (*upload)(void *ctx, void *dst, const void *host_src, size_t bytes);
+    void (*download)(void *ctx, void *host_dst, const void *src, size_t bytes);
     void (*zero)(void *ctx, float *p, size_t n);
     /* scratch the convolution needs for a shape, in floats */
     size_t (*conv_ws_floats)(void *ctx, const cs_window *d);
@@ -55,8 +58,8 @@ typedef struct cs_backend_ops {
     void (*add_inplace)(void *ctx, float *acc, const float *x, size_t n);
     void (*copy)(void *ctx, float *dst, const float *src, size_t n);
 
-    /* Activations in the backend's own layout (optional: NULL means plain NCHW, moved
-     * with upload/download).  n samples of c channels and hw positions. */
+    /* Activations in the backend's own layout (optional, as a pair: NULL means plain
+     * NCHW, moved with upload/download).  n samples of c channels and hw positions. */
     void (*act_upload)(void *ctx, float *dst, const float *host_nchw, int n, int c, int hw);
     void (*act_download)(void *ctx, float *host_nchw, const float *src, int n, int c, int hw);
     /* Optional: create what a convolution of this shape needs now (the model calls it at
@@ -97,6 +100,9 @@ int cs_backend_dnnl_create(cs_backend **be, int nthreads, int winograd);
 /* The reference backend's table, for CPU backends that replace only some of its ops (their
  * context must start with the team size, an int, like the reference's). */
 const cs_backend_ops *cs_backend_ref_ops(void);
+/* Any backend: 0 if every required op is there (and act_upload/act_download come as a
+ * pair), else CS_EINVAL with a message naming the first missing one. */
+int cs_backend_check(const cs_backend *be);
 /* Any backend: release its context and the handle; NULL is fine. */
 void cs_backend_free(cs_backend *be);
 /* The kernel a convolution pass runs on this backend (ops->conv_impl), or "reference". */

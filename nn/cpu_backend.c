@@ -206,6 +206,47 @@ int cs_backend_ref_create(cs_backend **out, int nthreads)
     return 0;
 }
 
+int cs_backend_check(const cs_backend *be)
+{
+    const cs_backend_ops *o = be->ops;
+    const char *name = o->name ? o->name : "(unnamed)";
+#define REQUIRE(op)                                                                                \
+    if (!o->op)                                                                                    \
+        return cs_error(CS_EINVAL, "backend '%s' has no '%s' op, which every backend must have",  \
+                        name, #op)
+    REQUIRE(release);
+    REQUIRE(alloc);
+    REQUIRE(free);
+    REQUIRE(upload);
+    REQUIRE(download);
+    REQUIRE(zero);
+    REQUIRE(conv_ws_floats);
+    REQUIRE(conv_forward);
+    REQUIRE(conv_backward);
+    REQUIRE(bn_forward);
+    REQUIRE(bn_backward);
+    REQUIRE(relu_forward);
+    REQUIRE(relu_backward);
+    REQUIRE(maxpool_forward);
+    REQUIRE(maxpool_backward);
+    REQUIRE(gap_forward);
+    REQUIRE(gap_backward);
+    REQUIRE(linear_forward);
+    REQUIRE(linear_backward);
+    REQUIRE(add_forward);
+    REQUIRE(add_inplace);
+    REQUIRE(copy);
+    REQUIRE(sgd_step);
+    REQUIRE(adamw_step);
+#undef REQUIRE
+    /* one without the other would move activations into a layout nothing reads back */
+    if (!o->act_upload != !o->act_download)
+        return cs_error(CS_EINVAL, "backend '%s' has '%s' without '%s'; they come as a pair", name,
+                        o->act_upload ? "act_upload" : "act_download",
+                        o->act_upload ? "act_download" : "act_upload");
+    return 0;
+}
+
 void cs_backend_free(cs_backend *be)
 {
     if (!be)

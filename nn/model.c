@@ -43,8 +43,9 @@ static int grow(void **arr, int *cap, int need, size_t elem)
 
 static int new_tensor(cs_model *m, int c, int h, int w)
 {
-    if (grow((void **)&m->tensors, &m->cap_tensors, m->ntensors + 1, sizeof(mtensor))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->tensors, &m->cap_tensors, m->ntensors + 1, sizeof(mtensor));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     m->tensors[m->ntensors] = (mtensor){.c = c, .h = h, .w = w};
@@ -55,8 +56,9 @@ static mnode *new_node(cs_model *m, int kind, int in)
 {
     if (m->failed || in < 0)
         return NULL;
-    if (grow((void **)&m->nodes, &m->cap_nodes, m->nnodes + 1, sizeof(mnode))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->nodes, &m->cap_nodes, m->nnodes + 1, sizeof(mnode));
+    if (rc) {
+        m->failed = rc;
         return NULL;
     }
     mnode *nd = &m->nodes[m->nnodes++];
@@ -68,14 +70,16 @@ static mnode *new_node(cs_model *m, int kind, int in)
 static int new_param(cs_model *m, const char *prefix, const char *suffix, int kind, int ndim,
                      const int *shape)
 {
-    if (grow((void **)&m->params, &m->cap_params, m->nparams + 1, sizeof(cs_param_info))) {
-        m->failed = 1;
+    if (m->failed)
+        return -1;
+    int rc = grow((void **)&m->params, &m->cap_params, m->nparams + 1, sizeof(cs_param_info));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     int *pk = realloc(m->pkind, sizeof(int) * (size_t)m->cap_params);
     if (!pk) {
-        m->failed = 1;
-        cs_error(CS_ENOMEM, "out of memory building the model");
+        m->failed = cs_error(CS_ENOMEM, "out of memory building the model");
         return -1;
     }
     m->pkind = pk;
@@ -113,9 +117,8 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
     nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = k, .kh = kh,
                           .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
-        m->failed = 1;
-        cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
-                 m->spec.name, prefix, kh, kw, t->h, t->w);
+        m->failed = cs_error(CS_EINVAL, "model '%s': layer '%s': a %dx%d kernel does not fit a %dx%d input",
+                             m->spec.name, prefix, kh, kw, t->h, t->w);
         return -1;
     }
     int shape[4] = {k, t->c, kh, kw};
@@ -128,6 +131,8 @@ int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, 
     }
     if (bias)
         nd->pb = new_param(m, prefix, "bias", PK_CONV_B, 1, sh1);
+    if (m->failed)
+        return -1;
     int ho = nd->win.ho, wo = nd->win.wo;
     return nd->out = new_tensor(m, k, ho, wo);
 }
@@ -143,6 +148,8 @@ int mb_bn(cs_model *m, int in, const char *prefix)
     nd->pb = new_param(m, prefix, "bias", PK_BN_B, 1, sh);
     nd->prm = new_param(m, prefix, "running_mean", PK_BN_RM, 1, sh);
     nd->prv = new_param(m, prefix, "running_var", PK_BN_RV, 1, sh);
+    if (m->failed)
+        return -1;
     const mtensor *t = &m->tensors[in];
     return nd->out = new_tensor(m, t->c, t->h, t->w);
 }
@@ -165,9 +172,8 @@ int mb_maxpool(cs_model *m, int in, int kh, int kw, int sh, int sw, int ph, int 
     nd->win = (cs_window){.n = m->max_batch, .c = t->c, .h = t->h, .w = t->w, .k = t->c,
                           .kh = kh, .kw = kw, .sh = sh, .sw = sw, .ph = ph, .pw = pw};
     if (cs_window_set(&nd->win)) {
-        m->failed = 1;
-        cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
-                 m->spec.name, kh, kw, t->h, t->w);
+        m->failed = cs_error(CS_EINVAL, "model '%s': a %dx%d max pool does not fit a %dx%d input",
+                             m->spec.name, kh, kw, t->h, t->w);
         return -1;
     }
     return nd->out = new_tensor(m, t->c, nd->win.ho, nd->win.wo);
@@ -190,15 +196,16 @@ int mb_linear(cs_model *m, int in, int out_f, const char *prefix)
     /* backends may keep activations in their own layout, which agrees with NCHW only for
      * a 1x1 input: linear layers follow global pooling */
     if (t->h * t->w != 1) {
-        m->failed = 1;
-        cs_error(CS_EINTERNAL, "model '%s': linear layer '%s' on a %dx%d input; it must follow global pooling",
-                 m->spec.name, prefix, t->h, t->w);
+        m->failed = cs_error(CS_EINTERNAL, "model '%s': linear layer '%s' on a %dx%d input; it must follow global pooling",
+                             m->spec.name, prefix, t->h, t->w);
         return -1;
     }
     int in_f = t->c * t->h * t->w;
     int shape[2] = {out_f, in_f};
     nd->pw = new_param(m, prefix, "weight", PK_LIN_W, 2, shape);
     nd->pb = new_param(m, prefix, "bias", PK_LIN_B, 1, shape);
+    if (m->failed)
+        return -1;
     return nd->out = new_tensor(m, out_f, 1, 1);
 }
 
@@ -218,8 +225,9 @@ int mb_name(cs_model *m, int t, const char *name)
 {
     if (m->failed || t < 0)
         return -1;
-    if (grow((void **)&m->layers, &m->cap_layers, m->nlayers + 1, sizeof(mlayer))) {
-        m->failed = 1;
+    int rc = grow((void **)&m->layers, &m->cap_layers, m->nlayers + 1, sizeof(mlayer));
+    if (rc) {
+        m->failed = rc;
         return -1;
     }
     mlayer *l = &m->layers[m->nlayers++];
@@ -414,6 +422,9 @@ int cs_model_create(cs_model **out, const cs_model_spec *spec, int max_batch, co
             goto out;
         be = m->own_be;
     }
+    /* before m->be is set: cs_model_free must not call a backend's missing free */
+    if ((rc = cs_backend_check(be)))
+        goto out;
     m->be = be;
     if ((rc = cs_model_build_arch(m)))
         goto out;
@@ -510,6 +521,14 @@ int cs_model_init_params(cs_model *m, cs_rng *rng)
 
 /* --- passes --------------------------------------------------------------------- */
 
+/* ops return nothing: a backend keeps its first error for status(), which every pass
+ * asks once it has run its ops, so an error surfaces in the pass that raised it */
+static int backend_status(const cs_model *m)
+{
+    const cs_backend *be = m->be;
+    return be->ops->status ? be->ops->status(be->ctx) : 0;
+}
+
 static float *P(cs_model *m, int idx) { return idx < 0 ? NULL : m->slab + m->params[idx].offset; }
 static float *G(cs_model *m, int idx) { return idx < 0 ? NULL : m->grads + m->params[idx].offset; }
 
@@ -566,7 +585,7 @@ int cs_model_forward(cs_model *m, const float *x, int batch, int train)
         const mtensor *lc = &m->tensors[m->last_conv_t];
         ops->act_download(ctx, m->last_conv_host, lc->val, batch, lc->c, lc->h * lc->w);
     }
-    return ops->status ? ops->status(ctx) : 0;
+    return backend_status(m);
 }
 
 /* Where an input gradient goes: the tensor's grad the first time, scratch after. */
@@ -643,9 +662,13 @@ static void backward_nodes(cs_model *m, const float *dlogits, int stop, int cam)
     }
 }
 
-void cs_model_backward(cs_model *m, const float *dlogits) { backward_nodes(m, dlogits, -1, 0); }
+int cs_model_backward(cs_model *m, const float *dlogits)
+{
+    backward_nodes(m, dlogits, -1, 0);
+    return backend_status(m);
+}
 
-void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
+int cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast)
 {
     const cs_backend_ops *ops = m->be->ops;
     void *ctx = m->be->ctx;
@@ -662,12 +685,17 @@ void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dl
     } else {
         ops->gap_backward(ctx, dlast, dg, B, lc->c, lc->h * lc->w);
     }
+    return backend_status(m);
 }
 
 int cs_model_find_layer(const cs_model *m, const char *name)
 {
-    if (strcmp(name, "last") == 0)
+    if (strcmp(name, "last") == 0) {
+        if (m->last_conv_t < 0) /* -1 would read as CS_EIO, with no message */
+            return cs_error(CS_EINVAL, "model '%s' has no global pooling, so no layer 'last' for Grad-CAM",
+                            m->spec.name);
         return m->last_conv_t;
+    }
     for (int i = 0; i < m->nlayers; i++)
         if (strcmp(m->layers[i].name, name) == 0)
             return m->layers[i].t;
@@ -677,8 +705,30 @@ int cs_model_find_layer(const cs_model *m, const char *name)
                     m->spec.name, name, known);
 }
 
+/* Whether `layer` is a handle cs_model_find_layer gives out: the last conv block or a
+ * named layer (never the model input, which no node produces). */
+static int is_layer(const cs_model *m, int layer)
+{
+    if (layer >= 0 && layer == m->last_conv_t)
+        return 1;
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].t == layer)
+            return 1;
+    return 0;
+}
+
+static int not_a_layer(const cs_model *m, int layer)
+{
+    return cs_error(CS_EINVAL, "model '%s': %d is not a layer handle from cs_model_find_layer",
+                    m->spec.name, layer);
+}
+
 const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
 {
+    if (!is_layer(m, layer)) {
+        not_a_layer(m, layer);
+        return NULL;
+    }
     const mtensor *t = &m->tensors[layer];
     shape[0] = m->batch;
     shape[1] = t->c;
@@ -694,11 +744,15 @@ const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
 
 int cs_model_layer_is_last(const cs_model *m, int layer) { return layer == m->last_conv_t; }
 
-void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact)
+int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact)
 {
-    int prod = 0;
-    while (m->nodes[prod].out != layer)
+    if (!is_layer(m, layer))
+        return not_a_layer(m, layer);
+    int prod = 0; /* the node whose output it is */
+    while (prod < m->nnodes && m->nodes[prod].out != layer)
         prod++;
+    if (prod == m->nnodes)
+        return not_a_layer(m, layer);
     backward_nodes(m, dlogits, prod, 1);
     const mtensor *t = &m->tensors[layer];
     if (m->be->ops->act_download)
@@ -706,6 +760,7 @@ void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, fl
     else
         m->be->ops->download(m->be->ctx, dact, t->grad,
                              sizeof(float) * (size_t)m->batch * tsize(t));
+    return backend_status(m);
 }
 
 void cs_model_zero_grad(cs_model *m) { m->be->ops->zero(m->be->ctx, m->grads, m->n_train); }
@@ -726,7 +781,7 @@ int cs_model_set_class_weights(cs_model *m, const float *w)
     for (int k = 0; k < K; k++)
         if (!(w[k] >= 0) || !isfinite(w[k]))
             return cs_error(CS_EINVAL, "class weight %d is %g; weights must be finite and >= 0", k, (double)w[k]);
-    if (!(m->class_weight = malloc(sizeof(float) * (size_t)K)))
+    if (!(m->class_weight = cs_malloc(sizeof(float) * (size_t)K)))
         return CS_ENOMEM;
     memcpy(m->class_weight, w, sizeof(float) * (size_t)K);
     return 0;

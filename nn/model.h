@@ -56,8 +56,9 @@ typedef struct cs_param_info {
 typedef struct cs_model cs_model;
 
 /* Build the model for batches up to max_batch on backend `be` (NULL: a CPU backend with
- * omp_get_max_threads() threads, owned by the model).  Refuses names it does not know and
- * inputs too small for the downsampling the architecture does, with a message saying why. */
+ * omp_get_max_threads() threads, owned by the model).  Refuses names it does not know,
+ * inputs too small for the downsampling the architecture does and backends without every
+ * required op (cs_backend_check), with a message saying why. */
 int cs_model_create(cs_model **m, const cs_model_spec *spec, int max_batch, const cs_backend *be);
 void cs_model_free(cs_model *m);
 
@@ -69,12 +70,13 @@ int cs_model_init_params(cs_model *m, cs_rng *rng);
 /* x (B, C, H, W) or (B, C, L), batch <= max_batch; train selects BN batch statistics and
  * updates the running ones.  Keeps every activation for backward. */
 int cs_model_forward(cs_model *m, const float *x, int batch, int train);
-/* Backpropagate dlogits (B, classes) of the last forward; ACCUMULATES parameter gradients. */
-void cs_model_backward(cs_model *m, const float *dlogits);
+/* Backpropagate dlogits (B, classes) of the last forward; ACCUMULATES parameter gradients.
+ * 0, or the first error the backend met in the pass (the passes below likewise). */
+int cs_model_backward(cs_model *m, const float *dlogits);
 /* Gradient of sum(dlogits * logits) with respect to the last conv block's activations
  * (cs_model_last_conv layout), through linear and GAP only; parameter gradients untouched
  * (Grad-CAM).  dlast holds B*K*spatial floats. */
-void cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
+int cs_model_backward_to_last_conv(cs_model *m, const float *dlogits, float *dlast);
 void cs_model_zero_grad(cs_model *m);
 
 /* Grad-CAM target layers, named like the PyTorch module whose output they are: "last"
@@ -83,7 +85,8 @@ void cs_model_zero_grad(cs_model *m);
  * max pool).  Returns a handle >= 0, or a negative code with the message set. */
 int cs_model_find_layer(const cs_model *m, const char *name);
 /* The layer's activations of the last forward: (B, K, H, W), or (B, K, 1, L); valid until
- * the next forward or the next call for another layer. */
+ * the next forward or the next call for another layer.  NULL, with the message set, for
+ * a handle cs_model_find_layer did not give. */
 const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4]);
 /* 1 when `layer` is the last conv block (the GAP + linear head follows it directly). */
 int cs_model_layer_is_last(const cs_model *m, int layer);
@@ -92,8 +95,9 @@ int cs_model_layer_is_last(const cs_model *m, int layer);
  * logits down to the layer.  Parameter gradients are untouched, and each BN is
  * differentiated as the affine map it applied in that forward (its statistics held
  * fixed, as in eval mode): a sample's gradient then depends on that sample alone, so
- * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM). */
-void cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
+ * one-hot dlogits give each sample's own d z_c / d A (Grad-CAM).  0, CS_EINVAL for a
+ * handle cs_model_find_layer did not give, or the backend's error in the pass. */
+int cs_model_backward_to_layer(cs_model *m, const float *dlogits, int layer, float *dact);
 
 /* Softmax cross-entropy of the last forward against labels (mean over the batch, label
  * smoothing like PyTorch).  Fills the model's probs, per-sample loss and dlogits buffers

@@ -37,6 +37,15 @@ static int min_fit(int stem_k, int stem_s, int nstride2)
     return n;
 }
 
+/* An architecture's result from its last tensor: the first builder's error as it was
+ * raised (out of memory stays CS_ENOMEM), else 0. */
+static int built(cs_model *m, int t)
+{
+    if (m->failed)
+        return m->failed;
+    return t < 0 ? cs_error(CS_EINTERNAL, "model '%s': a layer was built on no input", m->spec.name) : 0;
+}
+
 static int cnn_small(cs_model *m)
 {
     const cs_model_spec *s = &m->spec;
@@ -61,7 +70,7 @@ static int cnn_small(cs_model *m)
     }
     t = mb_gap(m, t);
     t = mb_linear(m, t, s->num_classes, "fc");
-    return t < 0 ? (m->failed ? CS_EINVAL : CS_EINTERNAL) : 0;
+    return built(m, t);
 }
 
 /* torchvision BasicBlock; 1-D when d1 (3-tap convs along W, H = 1). */
@@ -127,7 +136,7 @@ static int resnet(cs_model *m, int d1)
     }
     t = mb_gap(m, t);
     t = mb_linear(m, t, s->num_classes, "fc");
-    return t < 0 ? (m->failed ? CS_EINVAL : CS_EINTERNAL) : 0;
+    return built(m, t);
 }
 
 int cs_model_build_arch(cs_model *m)

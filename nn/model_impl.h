@@ -48,7 +48,7 @@ struct cs_model {
     int ntensors, cap_tensors;
     mlayer *layers;
     int nlayers, cap_layers;
-    int failed;           /* a builder set an error */
+    int failed;           /* a builder's error code (message set), 0 while none failed */
 
     float *slab, *grads;
     float *grad_slots[64]; /* activation gradients, shared by tensors (assign_grad_slots) */
@@ -64,8 +64,8 @@ struct cs_model {
     int logits_t, last_conv_t, gap_node, fc_node;
 };
 
-/* Builders: each returns the new output tensor id, or -1 with the error set (and
- * m->failed), in which case later builders return -1 too. */
+/* Builders: each returns the new output tensor id, or -1 with the error set and its code
+ * in m->failed, in which case later builders return -1 too. */
 int mb_input(cs_model *m, int c, int h, int w);
 int mb_conv(cs_model *m, int in, int k, int kh, int kw, int sh, int sw, int ph, int pw, int bias,
             const char *prefix);

@@ -85,7 +85,7 @@ void cs_optim_free(cs_optim *o)
     free(o);
 }
 
-void cs_optim_step(cs_optim *o, float lr)
+int cs_optim_step(cs_optim *o, float lr)
 {
     const cs_backend_ops *ops = o->be->ops;
     float *p = cs_model_params(o->model);
@@ -97,6 +97,7 @@ void cs_optim_step(cs_optim *o, float lr)
     else
         ops->adamw_step(o->be->ctx, p, g, o->mom, o->mom + o->n, o->n, lr, o->cfg.beta1,
                         o->cfg.beta2, o->cfg.eps, o->cfg.weight_decay, o->steps);
+    return ops->status ? ops->status(o->be->ctx) : 0;
 }
 
 long cs_optim_steps(const cs_optim *o) { return o->steps; }

@@ -37,8 +37,9 @@ void cs_optim_cfg_init(cs_optim_cfg *c, int kind);
 typedef struct cs_optim cs_optim;
 int cs_optim_create(cs_optim **o, const cs_optim_cfg *cfg, struct cs_model *m);
 void cs_optim_free(cs_optim *o);
-/* One update of the model's parameters from its gradients at learning rate lr. */
-void cs_optim_step(cs_optim *o, float lr);
+/* One update of the model's parameters from its gradients at learning rate lr: 0, or the
+ * error the backend met in it (the step still counts). */
+int cs_optim_step(cs_optim *o, float lr);
 /* Steps taken so far, and the moment slab (n floats each) for checkpoints. */
 long cs_optim_steps(const cs_optim *o);
 /* Restore the step count from a checkpoint (AdamW bias correction depends on it). */

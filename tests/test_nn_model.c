@@ -1,11 +1,14 @@
 /* test_nn_model.c - the model layer: parameter tables, size checks and their messages,
- * determinism, the Grad-CAM path, init statistics, the LR schedule. */
+ * determinism, the Grad-CAM path, init statistics, the LR schedule; backend errors and
+ * allocation failures as the model, the optimiser and the training loop report them. */
 #include "harness.h"
 
 #include "../common/err.h"
 #include "../common/rng.h"
+#include "../configs/config.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
+#include "../train/trainer.h"
 
 static cs_model_spec spec2d(const char *name, int c, int h, int w, int classes, int width)
 {
@@ -266,8 +269,9 @@ static void test_backward_to_layer(void)
                   sh[3]);
         CHECK(cs_model_layer_is_last(m, l) == (i >= 4));
     }
-    CHECK(cs_model_find_layer(m, "layer5") < 0 && strstr(cs_errmsg(), "no layer 'layer5'"));
-    CHECK(cs_model_find_layer(m, "block1") < 0);
+    /* not found is CS_EINVAL with a message, never -1 (which reads as CS_EIO) */
+    CHECK(cs_model_find_layer(m, "layer5") == CS_EINVAL && strstr(cs_errmsg(), "no layer 'layer5'"));
+    CHECK(cs_model_find_layer(m, "block1") == CS_EINVAL);
 
     float x[3 * 400];
     fill(x, 3 * 400, 4);
@@ -305,6 +309,16 @@ static void test_backward_to_layer(void)
     CHECK_MSG(same == per, "sample 0's gradient moved with the others' targets (%zu of %zu equal)",
               same, per);
     CHECK(moved > per);
+    /* handles find_layer never gives (the input, which no node produces; past the last
+     * tensor; negative) are refused: the producer search used to run off the node list */
+    int bad[] = {0, 9999, -1};
+    for (int i = 0; i < 3; i++) {
+        cs_error_clear();
+        CHECK_MSG(cs_model_backward_to_layer(m, dl, bad[i], a) == CS_EINVAL, "handle %d", bad[i]);
+        CHECK_MSG(strstr(cs_errmsg(), "not a layer handle") != NULL, "handle %d: '%s'", bad[i],
+                  cs_errmsg());
+        CHECK(cs_model_layer_act(m, bad[i], shl) == NULL);
+    }
     size_t nz = 0;
     for (size_t i = 0; i < cs_model_num_params(m); i++)
         nz += cs_model_grads(m)[i] != 0.0f;
@@ -421,6 +435,380 @@ static void test_lr_cosine(void)
     CHECK_NEAR(cs_lr_cosine(5, 10, 0, 1.0, 0.0), 0.5, 1e-12);
 }
 
+/* --- backend errors ------------------------------------------------------------------ */
+
+/* A backend's own table with ops that fail on demand: the wrapper runs the real op, then
+ * keeps an error for status(), the way the oneDNN backend reports a failed kernel. */
+enum { FAIL_BACKWARD, FAIL_CAM, FAIL_STEP };
+static const char *const fail_name[] = {"training backward", "Grad-CAM backward", "optimiser step"};
+static const cs_backend_ops *real_ops;
+static cs_backend_ops failing_ops;
+static int fail_in, fail_pending;
+
+static void failing_conv_backward(void *ctx, const cs_window *d, float *din, float *dw, float *db,
+                                  const float *dout, const float *in, const float *w, float *ws)
+{
+    real_ops->conv_backward(ctx, d, din, dw, db, dout, in, w, ws);
+    /* the training backward wants weight gradients, Grad-CAM's never does */
+    if (fail_in == (dw ? FAIL_BACKWARD : FAIL_CAM))
+        fail_pending = 1;
+}
+
+static void failing_sgd_step(void *ctx, float *p, const float *g, float *buf, size_t n, float lr,
+                             float momentum, float wd, int nesterov)
+{
+    real_ops->sgd_step(ctx, p, g, buf, n, lr, momentum, wd, nesterov);
+    if (fail_in == FAIL_STEP)
+        fail_pending = 1;
+}
+
+static int failing_status(void *ctx)
+{
+    if (fail_pending) {
+        fail_pending = 0;
+        return cs_error(CS_EINTERNAL, "injected backend failure");
+    }
+    return real_ops->status ? real_ops->status(ctx) : 0;
+}
+
+/* From now on `be` fails in `where`, until fail_stop. */
+static void fail_start(cs_backend *be, int where)
+{
+    real_ops = be->ops;
+    failing_ops = *be->ops;
+    failing_ops.conv_backward = failing_conv_backward;
+    failing_ops.sgd_step = failing_sgd_step;
+    failing_ops.status = failing_status;
+    fail_in = where;
+    fail_pending = 0;
+    be->ops = &failing_ops;
+}
+
+static void fail_stop(cs_backend *be)
+{
+    be->ops = real_ops;
+    fail_pending = 0;
+}
+
+/* The pass that met the error returns it, with the message, and leaves nothing pending
+ * for the next forward. */
+static void test_backend_errors_model(void)
+{
+    cs_backend *be = NULL;
+    CHECK_OK(cs_backend_ref_create(&be, 2));
+    cs_model_spec s = spec2d("cnn-small", 1, 12, 12, 3, 16);
+    cs_model *m = NULL;
+    cs_optim *o = NULL;
+    cs_optim_cfg oc;
+    cs_optim_cfg_init(&oc, CS_OPT_SGD);
+    CHECK_OK(be ? cs_model_create(&m, &s, 2, be) : -1);
+    CHECK_OK(m ? cs_optim_create(&o, &oc, m) : -1);
+    if (!o)
+        goto out;
+    cs_rng rng;
+    cs_rng_seed(&rng, 2);
+    CHECK_OK(cs_model_init_params(m, &rng));
+    float x[2 * 144], g[2 * 16 * 36];
+    int y[2] = {0, 2};
+    fill(x, 2 * 144, 3);
+    int block2 = cs_model_find_layer(m, "block2");
+    for (int where = FAIL_BACKWARD; where <= FAIL_STEP; where++) {
+        CHECK_OK(cs_model_forward(m, x, 2, 1));
+        cs_model_xent(m, y, 0.0f);
+        fail_start(be, where);
+        cs_error_clear();
+        int rc;
+        if (where == FAIL_BACKWARD) {
+            cs_model_zero_grad(m);
+            rc = cs_model_backward(m, cs_model_dlogits(m));
+        } else if (where == FAIL_CAM) {
+            rc = cs_model_backward_to_layer(m, cs_model_dlogits(m), block2, g);
+        } else {
+            rc = cs_optim_step(o, 0.01f);
+        }
+        CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "injected"), "%s returned %d: %s",
+                  fail_name[where], rc, cs_errmsg());
+        fail_stop(be);
+        CHECK_OK(cs_model_forward(m, x, 2, 1));
+    }
+out:
+    cs_optim_free(o);
+    cs_model_free(m);
+    cs_backend_free(be);
+}
+
+/* Eight 12x12 images of 3 classes, for a trainer. */
+static void tiny_data(cs_data *d, float *x, int32_t *y)
+{
+    fill(x, 8 * 144, 6);
+    for (int i = 0; i < 8; i++)
+        y[i] = i % 3;
+    *d = (cs_data){.n = 8, .channels = 1, .rank = 2, .dims = {12, 12}, .sample_elems = 144,
+                   .x = x, .y = y, .num_classes = 3};
+}
+
+static void tiny_config(cs_config *cfg)
+{
+    cs_config_init(cfg);
+    cfg->model.name = CS_MODEL_CNN_SMALL;
+    cfg->model.width = 16;
+    cfg->train.batch_size = 4;
+    cfg->train.epochs = 1;
+    cfg->train.threads = 2;
+}
+
+/* An error in a batch's backward, its optimiser step or its Grad-CAM (at an inner layer:
+ * the backward pass) ends cs_trainer_epoch in that batch, before anything else runs on
+ * it; it used to surface only at the next batch's forward (or never, after the last). */
+static void test_backend_errors_trainer(void)
+{
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    cs_config cfg;
+    tiny_config(&cfg);
+    cfg.record.focus_every = 1;
+    snprintf(cfg.record.focus_layer, sizeof cfg.record.focus_layer, "block2");
+    for (int where = FAIL_BACKWARD; where <= FAIL_STEP; where++) {
+        cs_trainer t;
+        CHECK_OK(cs_trainer_init(&t, &cfg, &d, 0, 1));
+        if (!t.model)
+            return;
+        fail_start(t.be, where);
+        cs_error_clear();
+        cs_epoch_stats st;
+        int rc = cs_trainer_epoch(&t, &st);
+        CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "injected"), "%s: epoch returned %d: %s",
+                  fail_name[where], rc, cs_errmsg());
+        /* stopped in the first of the two batches; stepped only if the step failed */
+        CHECK_MSG(t.iter == 0, "%s: the epoch went on to batch %ld", fail_name[where], t.iter + 1);
+        CHECK_MSG(cs_optim_steps(t.opt) == (where == FAIL_STEP), "%s: %ld optimiser steps",
+                  fail_name[where], cs_optim_steps(t.opt));
+        fail_stop(t.be);
+        cs_trainer_release(&t);
+    }
+}
+
+/* --- allocation failures ----------------------------------------------------------- */
+
+/* This program's malloc, calloc, realloc and aligned_alloc are glibc's, except that an
+ * armed hook makes one chosen call on the arming thread return NULL: the n-th from now,
+ * or the next of exactly so many bytes.  The library's buffers are far too small to fail
+ * for real, so this is the only way to reach its out-of-memory paths, plain malloc calls
+ * included.  Sanitizers bring allocators of their own, which memory from glibc's would
+ * confuse: their builds skip these tests. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ALLOC_HOOK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ALLOC_HOOK 0
+#endif
+#endif
+#ifndef ALLOC_HOOK
+#define ALLOC_HOOK 1
+#endif
+
+static _Thread_local long hook_nth;    /* fail the hook_nth-th allocation from now (0: no) */
+static _Thread_local size_t hook_size; /* fail the next allocation of hook_size bytes (0: no) */
+static _Thread_local int hook_hits;    /* failures made since the hook was armed */
+
+#if ALLOC_HOOK
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void *__libc_memalign(size_t align, size_t n);
+
+static int hook_fails(size_t bytes)
+{
+    if ((hook_nth > 0 && --hook_nth == 0) || (hook_size && bytes == hook_size)) {
+        hook_nth = 0;
+        hook_size = 0;
+        hook_hits++;
+        return 1;
+    }
+    return 0;
+}
+
+void *malloc(size_t n) { return hook_fails(n) ? NULL : __libc_malloc(n); }
+void *calloc(size_t n, size_t size) { return hook_fails(n * size) ? NULL : __libc_calloc(n, size); }
+void *realloc(void *p, size_t n) { return hook_fails(n) ? NULL : __libc_realloc(p, n); }
+void *aligned_alloc(size_t align, size_t n) { return hook_fails(n) ? NULL : __libc_memalign(align, n); }
+#endif
+
+/* 1 if this build has the hook, else SKIP the running test and 0. */
+static int hook_present(void)
+{
+    if (!ALLOC_HOOK)
+        harness_skip("allocation failures need glibc's allocator, and this build has a sanitizer's");
+    return ALLOC_HOOK;
+}
+
+/* Arm the hook (nth and size as above) and clear the message. */
+static void hook_arm(long nth, size_t size)
+{
+    cs_error_clear();
+    hook_hits = 0;
+    hook_nth = nth;
+    hook_size = size;
+}
+
+/* Disarm; the number of failures it made. */
+static int hook_disarm(void)
+{
+    hook_nth = 0;
+    hook_size = 0;
+    return hook_hits;
+}
+
+/* The host buffer cs_model_init_params fills failing in cs_trainer_init must fail the
+ * init, not leave a model on its all-zero weights to train. */
+static void test_alloc_trainer_init_params(void)
+{
+    if (!hook_present())
+        return;
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    cs_config cfg;
+    tiny_config(&cfg);
+    cs_model_spec spec;
+    cs_model *m = NULL;
+    CHECK_OK(cs_trainer_spec(&cfg, &d, &spec));
+    CHECK_OK(cs_model_create(&m, &spec, 1, NULL));
+    if (!m)
+        return;
+    size_t bytes = sizeof(float) * cs_model_num_state(m); /* the whole slab, parameters and BN state */
+    cs_model_free(m);
+    hook_arm(0, bytes);
+    cs_trainer t;
+    int rc = cs_trainer_init(&t, &cfg, &d, 0, 0);
+    int hits = hook_disarm();
+    char want[96];
+    snprintf(want, sizeof want, "out of memory allocating %zu bytes", bytes);
+    CHECK_MSG(hits == 1, "%d failures", hits);
+    CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), want), "cs_trainer_init returned %d: '%s'", rc,
+              cs_errmsg());
+    if (rc == 0)
+        cs_trainer_release(&t);
+    else
+        CHECK(t.model == NULL && t.be == NULL);
+}
+
+/* What the sweep below runs: one library call on a fresh state, undone when it worked. */
+typedef struct sweep_arg {
+    cs_backend *be;
+    cs_model_spec spec;
+    cs_model *m; /* made for the calls that need a model */
+} sweep_arg;
+
+static int sweep_model_create(sweep_arg *a)
+{
+    cs_model *m = NULL;
+    int rc = cs_model_create(&m, &a->spec, 2, a->be);
+    CHECK(!rc == !!m);
+    cs_model_free(m);
+    return rc;
+}
+
+static int sweep_optim_create(sweep_arg *a)
+{
+    cs_optim_cfg oc;
+    cs_optim_cfg_init(&oc, CS_OPT_ADAMW);
+    cs_optim *o = NULL;
+    int rc = cs_optim_create(&o, &oc, a->m);
+    cs_optim_free(o);
+    return rc;
+}
+
+static int sweep_init_params(sweep_arg *a)
+{
+    cs_rng rng;
+    cs_rng_seed(&rng, 1);
+    return cs_model_init_params(a->m, &rng);
+}
+
+static int sweep_class_weights(sweep_arg *a)
+{
+    const float w[3] = {1.0f, 0.5f, 2.0f};
+    return cs_model_set_class_weights(a->m, w);
+}
+
+static int sweep_cam_init(sweep_arg *a)
+{
+    cs_cam c;
+    int rc = cs_cam_init(&c, a->m, "block2", 1);
+    if (!rc)
+        cs_cam_release(&c);
+    return rc;
+}
+
+/* Fail each allocation of a call in turn, the first, the second, ... until the call runs
+ * through without a failure: every failure must come back as CS_ENOMEM with an
+ * out-of-memory message (the hook clears the message, so a stale one cannot pass). */
+static void sweep_allocs(const char *what, int (*call)(sweep_arg *), sweep_arg *a)
+{
+    for (long nth = 1; nth < 100000; nth++) {
+        hook_arm(nth, 0);
+        int rc = call(a);
+        if (!hook_disarm()) {
+            CHECK_MSG(rc == 0, "%s: %d: %s", what, rc, cs_errmsg());
+            return;
+        }
+        CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), "out of memory"),
+                  "%s, allocation %ld failing: returned %d, message '%s'", what, nth, rc, cs_errmsg());
+    }
+    CHECK_MSG(0, "%s: no end to its allocations", what);
+}
+
+/* Every allocation failure in the model, its optimiser and Grad-CAM state reports itself
+ * (on the reference backend: oneDNN's own allocations throw when they fail). */
+static void test_alloc_failures_report(void)
+{
+    if (!hook_present())
+        return;
+    sweep_arg a = {.spec = spec2d("cnn-small", 1, 12, 12, 3, 16)};
+    CHECK_OK(cs_backend_ref_create(&a.be, 2));
+    CHECK_OK(a.be ? cs_model_create(&a.m, &a.spec, 2, a.be) : -1);
+    if (a.m) {
+        sweep_allocs("cs_model_create", sweep_model_create, &a);
+        a.spec = spec2d("resnet18", 2, 12, 12, 3, 8);
+        sweep_allocs("cs_model_create resnet18", sweep_model_create, &a);
+        sweep_allocs("cs_optim_create", sweep_optim_create, &a);
+        sweep_allocs("cs_model_init_params", sweep_init_params, &a);
+        sweep_allocs("cs_model_set_class_weights", sweep_class_weights, &a);
+        sweep_allocs("cs_cam_init", sweep_cam_init, &a);
+    }
+    cs_model_free(a.m);
+    cs_backend_free(a.be);
+}
+
+/* train.class_weight balanced: its count and weight buffers in cs_trainer_init.  1000
+ * classes give them sizes nothing before them in the init allocates. */
+static void test_alloc_trainer_class_weights(void)
+{
+    if (!hook_present())
+        return;
+    float x[8 * 144];
+    int32_t y[8];
+    cs_data d;
+    tiny_data(&d, x, y);
+    d.num_classes = 1000;
+    cs_config cfg;
+    tiny_config(&cfg);
+    cfg.train.class_weight = CS_CLASS_WEIGHT_BALANCED;
+    hook_arm(0, 1000 * sizeof(int64_t));
+    cs_trainer t;
+    int rc = cs_trainer_init(&t, &cfg, &d, 0, 0);
+    int hits = hook_disarm();
+    CHECK_MSG(hits == 1, "%d failures", hits);
+    CHECK_MSG(rc == CS_ENOMEM && strstr(cs_errmsg(), "out of memory allocating 1000 x 8 bytes"),
+              "cs_trainer_init returned %d: '%s'", rc, cs_errmsg());
+    if (rc == 0)
+        cs_trainer_release(&t);
+}
+
 int main(void)
 {
     RUN(test_param_counts_and_layout);
@@ -432,5 +820,10 @@ int main(void)
     RUN(test_init_statistics);
     RUN(test_sgd_rules);
     RUN(test_lr_cosine);
+    RUN(test_backend_errors_model);
+    RUN(test_backend_errors_trainer);
+    RUN(test_alloc_trainer_init_params);
+    RUN(test_alloc_failures_report);
+    RUN(test_alloc_trainer_class_weights);
     return harness_done();
 }

@@ -21,7 +21,8 @@ int cs_cam_init(cs_cam *c, cs_model *m, const char *layer_name, int general)
     if (c->fc < 0)
         return cs_error(CS_EINTERNAL, "model has no 'fc.weight' tensor for Grad-CAM");
     int shape[4];
-    cs_model_layer_act(m, layer, shape);
+    if (!cs_model_layer_act(m, layer, shape))
+        return CS_EINVAL;
     c->k = shape[1];
     c->h = shape[2];
     c->w = shape[3];
@@ -54,6 +55,8 @@ int cs_cam_maps(cs_cam *c, const int32_t *target, int b, float *maps)
             return cs_error(CS_EINVAL, "Grad-CAM target class %d of sample %d is outside 0..%d",
                             (int)target[i], i, C - 1);
     const float *act = cs_model_layer_act(c->model, c->layer, shape);
+    if (!act)
+        return CS_EINVAL;
     if (b > shape[0])
         return cs_error(CS_EINVAL, "Grad-CAM of %d samples, the last forward had %d", b, shape[0]);
     int64_t P = cs_cam_positions(c);
@@ -68,7 +71,9 @@ int cs_cam_maps(cs_cam *c, const int32_t *target, int b, float *maps)
     memset(c->dlogits, 0, sizeof(float) * (size_t)shape[0] * (size_t)C);
     for (int i = 0; i < b; i++)
         c->dlogits[(int64_t)i * C + target[i]] = 1.0f;
-    cs_model_backward_to_layer(c->model, c->dlogits, c->layer, c->grad);
+    int rc = cs_model_backward_to_layer(c->model, c->dlogits, c->layer, c->grad);
+    if (rc)
+        return rc;
     cs_gradcam_general(act, c->grad, b, c->k, P, maps);
     return 0;
 }

@@ -33,7 +33,8 @@ int64_t cs_cam_positions(const cs_cam *c);
 /* Maps (b, h*w) of the last forward's first b samples, each for class target[i].
  * The general path reuses the model's activation-gradient buffers but leaves the
  * parameter gradients alone, so it may run before or after the training
- * backward of the same forward.  Returns 0 or CS_EINVAL for a bad target. */
+ * backward of the same forward.  Returns 0, CS_EINVAL for a bad target, or the error
+ * the backend met in the backward pass. */
 int cs_cam_maps(cs_cam *c, const int32_t *target, int b, float *maps);
 
 #endif

@@ -27,9 +27,9 @@ static int set_class_weights(cs_model *m, const cs_config *cfg, const cs_data *d
     if (cfg->train.class_weight == CS_CLASS_WEIGHT_NONE)
         return 0;
     int C = d->num_classes;
-    int64_t *cnt = calloc((size_t)C, sizeof *cnt);
-    float *w = malloc(sizeof *w * (size_t)C);
-    int rc = CS_ENOMEM;
+    int64_t *cnt = cs_calloc((size_t)C, sizeof *cnt);
+    float *w = cs_malloc(sizeof *w * (size_t)C);
+    int rc = CS_ENOMEM; /* with cs_calloc's or cs_malloc's message, unless both worked */
     if (cnt && w) {
         for (int64_t i = 0; i < d->n; i++)
             cnt[d->y[i]]++;
@@ -148,7 +148,8 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
         goto fail;
     cs_rng init;
     cs_rng_seed2(&init, (uint64_t)cfg->train.seed, 2 * (uint64_t)run);
-    cs_model_init_params(t->model, &init);
+    if ((rc = cs_model_init_params(t->model, &init)))
+        goto fail;
     cs_rng_seed2(&t->rng, (uint64_t)cfg->train.seed, 2 * (uint64_t)run + 1);
 
     if ((rc = cs_cam_init(&t->cam, t->model, cfg->record.focus_layer, 0))) {
@@ -450,10 +451,14 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         double lr = cfg->train.schedule == CS_SCHED_COSINE
                         ? cs_lr_cosine(t->iter, t->total_iters, t->warmup_iters, cfg->train.lr, 0.0)
                         : cfg->train.lr;
+        /* backward and the step return the backend's errors (as Grad-CAM above does), so
+         * the epoch ends in the batch that failed, before its caller writes a checkpoint
+         * or a trajectory frame of it */
         if (nkeep == bs) {
             cs_model_zero_grad(t->model);
-            cs_model_backward(t->model, cs_model_dlogits(t->model));
-            cs_optim_step(t->opt, (float)lr);
+            if ((rc = cs_model_backward(t->model, cs_model_dlogits(t->model))) ||
+                (rc = cs_optim_step(t->opt, (float)lr)))
+                return rc;
         } else {
             /* The record pass must not count as a BN update: restore, then learn
              * from the subset alone (or from nothing). */
@@ -470,8 +475,9 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
                     return rc;
                 cs_model_xent(t->model, t->ysub, (float)cfg->train.label_smoothing);
                 cs_model_zero_grad(t->model);
-                cs_model_backward(t->model, cs_model_dlogits(t->model));
-                cs_optim_step(t->opt, (float)lr);
+                if ((rc = cs_model_backward(t->model, cs_model_dlogits(t->model))) ||
+                    (rc = cs_optim_step(t->opt, (float)lr)))
+                    return rc;
             }
         }
         if (t->record)
