@@ -5,7 +5,7 @@
 
 #include "../common/err.h"
 #include "../common/rng.h"
-#include "../configs/config.h"
+#include "../config/config.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
 #include "../train/trainer.h"
