@@ -56,8 +56,21 @@ int inspect_run_trajectory(const char *run, char *out, size_t len)
         return cs_error(CS_EIO, "run '%s' has no trajectory.cst\n"
                                 "hint: name the run directory that 'coreset score' wrote, or a .cst file",
                         run);
-    /* A trajectory still growing is not read; no output may replace it. */
-    return S_ISDIR(st.st_mode) ? cs_run_open_for_read(run, 1) : cs_guard_input(out);
+    /* A trajectory still growing is not read; no output may replace it, nor
+     * a file of the run folder it sits in. */
+    if (S_ISDIR(st.st_mode))
+        return cs_run_open_for_read(run, 1);
+    char *dir = cs_dir_of(run);
+    char probe[4200], lockp[4200];
+    int rc = dir ? 0 : cs_error(CS_ENOMEM, "out of memory");
+    if (dir) {
+        cs_run_path(probe, sizeof probe, dir, CS_RUN_YAML);
+        cs_run_path(lockp, sizeof lockp, dir, CS_RUN_LOCK);
+        if (cs_path_exists(probe) || cs_path_exists(lockp))
+            rc = cs_run_open_for_read(dir, 1);
+    }
+    free(dir);
+    return rc ? rc : cs_guard_input(out);
 }
 
 /* --- what the run was meant to be ----------------------------------------------- */

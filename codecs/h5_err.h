@@ -13,7 +13,11 @@
 
 /* Once, before any other HDF5 call: no atexit close, no error printing. */
 void cs_h5_startup(void);
-/* The errno recorded on HDF5's current error stack, or 0. */
+/* No error printing; failed writes' errno is remembered for cs_h5_error
+ * (every HDF5 user calls this before its first HDF5 call). */
+void cs_h5_quiet(void);
+/* The errno of the last failed write (on the current stack, else the one
+ * remembered since), or 0; taking it forgets it. */
 int cs_h5_errno(void);
 /* As cs_error, appending ": <strerror>" when HDF5's stack holds an errno. */
 int cs_h5_error(int code, const char *fmt, ...) CS_PRINTF(2, 3);

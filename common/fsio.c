@@ -84,7 +84,7 @@ int cs_afile_open(cs_afile *af, const char *path)
     }
     int fd = mkstemp(af->tmp_path);
     if (fd < 0) {
-        rc = cs_error_errno(CS_EIO, "cannot create '%s'", af->tmp_path);
+        rc = cs_error_errno(CS_EIO, "cannot create a temporary file for '%s'", path);
         free(af->tmp_path);
         af->tmp_path = NULL;
         cs_afile_abort(af);
@@ -94,7 +94,7 @@ int cs_afile_open(cs_afile *af, const char *path)
     fchmod(fd, 0644);
     af->fp = fdopen(fd, "wb");
     if (!af->fp) {
-        rc = cs_error_errno(CS_EIO, "cannot open '%s'", af->tmp_path);
+        rc = cs_error_errno(CS_EIO, "cannot write '%s'", path);
         close(fd);
         cs_afile_abort(af);
         return rc;

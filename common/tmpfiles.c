@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ int cs_tmp_register(const char *path, int is_dir)
         if (slot_state[i] != FREE)
             continue;
         memcpy(slot_path[i], path, len + 1);
+        atomic_signal_fence(memory_order_release); /* the path is whole before the handler may see the slot */
         slot_state[i] = is_dir ? DIR_SLOT : FILE_SLOT;
         return i;
     }

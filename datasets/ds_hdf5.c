@@ -13,6 +13,7 @@
 #include "ds_backend.h"
 
 #include "../common/err.h"
+#include "../codecs/h5_err.h"
 #include "../common/fsio.h"
 
 #include <hdf5.h>
@@ -302,7 +303,7 @@ static int try_names(cs_dataset *ds, h5_ctx *c, const char *img, const char *lbl
 int ds_open_hdf5(cs_dataset *ds, const cs_dataset_opts *o)
 {
     char m[256];
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     h5_ctx *c = cs_calloc(1, sizeof *c);
     if (!c)
         return CS_ENOMEM;

@@ -191,7 +191,7 @@ static void h5_abort(void *ctx)
 
 static int h5_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     h5_ctx *c = cs_calloc(1, sizeof *c);
     if (!c)
         return CS_ENOMEM;

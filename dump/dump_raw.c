@@ -228,8 +228,10 @@ static int raw_frame(void *ctx, const cs_dump_plan *p, int ri, int ti, const cs_
         }
         member(path, sizeof path, c->tmp, bit, ri);
         int rc = pwrite_file(path, col, per * sizeof(float), (uint64_t)ti * per * sizeof(float));
-        if (rc)
+        if (rc) {
+            cs_error_prefix("'%s'", c->dir); /* the user's folder first: the member is in its temporary */
             return rc;
+        }
     }
     return 0;
 }

@@ -224,7 +224,7 @@ static int write_class_names(hid_t file, const cs_dataset *src, const char *path
 
 int cs_export_h5(const cs_export_params *p)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     int rc = 0;
     if (p->comp == CS_COMP_ZSTD && (rc = cs_h5_register_zstd()))
         return rc;

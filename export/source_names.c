@@ -5,6 +5,7 @@
 #include "export_idx.h"
 
 #include "../common/err.h"
+#include "../codecs/h5_err.h"
 #include "../codecs/zip.h"
 
 #include <hdf5.h>
@@ -51,7 +52,7 @@ int cs_export_source_names(const cs_dataset *src, const char *split, const char 
     hid_t file = -1;
     cs_zip *z = NULL;
     if (h5) {
-        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        cs_h5_quiet();
         if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
             return cs_error(CS_EIO, "cannot open '%s' as HDF5", path);
     } else {

@@ -49,8 +49,10 @@ int cs_index_check_source(const char *idx_path, const cs_index_file *ix, const c
         if (*end || end == nc || v < 1)
             return cs_error(CS_EFORMAT, "index '%s': num-classes '%s' is not a positive integer", idx_path, nc);
         if (v != have)
-            return cs_error(CS_EFORMAT, "index '%s' says num-classes %ld, but '%s' has %d classes", idx_path, v,
-                            source_path, have);
+            return cs_error(CS_EFORMAT,
+                            "index '%s' says num-classes %ld, but '%s' has %d classes; hint: where the run set "
+                            "dataset.num_classes, keep the index beside its run (run.yaml holds the class count)",
+                            idx_path, v, source_path, have);
     }
     return 0;
 }

@@ -139,7 +139,7 @@ int cs_traj_writer_create(cs_traj_writer **out, const char *path, const cs_traj_
     if ((rc = cs_afile_open(&af, path)))
         goto out;
     if (fwrite(buf, 1, size, af.fp) != size) {
-        rc = cs_error_errno(CS_EIO, "cannot write '%s'", af.tmp_path);
+        rc = cs_error_errno(CS_EIO, "cannot write '%s'", path);
         cs_afile_abort(&af);
         goto out;
     }

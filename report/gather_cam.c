@@ -13,6 +13,7 @@
 #include "../common/err.h"
 #include "../run/run_dir.h"
 #include "../common/fsio.h"
+#include "../common/outguard.h"
 #include "../config/dataset_opts.h"
 #include "../datasets/dataset_sha.h"
 #include "../train/focus.h"
@@ -217,6 +218,9 @@ int cs_report_gather_cam(cs_report_data *d)
     cs_config_init(&cfg);
     cs_data shown = {0};
     int rc = cs_config_load_run(&cfg, yaml);
+    /* The dataset is read for the thumbnails: no output may replace it. */
+    if (!rc && ((rc = cs_guard_input(cfg.dataset.path)) || (d->dataset[0] && (rc = cs_guard_input(d->dataset)))))
+        goto out_hard;
     if (!rc)
         rc = load_samples(d, &cfg, &shown);
     if (rc) {
@@ -239,4 +243,7 @@ out:
     cs_data_release(&shown);
     cs_config_release(&cfg);
     return 0;
+out_hard:
+    cs_config_release(&cfg);
+    return rc;
 }

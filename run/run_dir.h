@@ -36,7 +36,9 @@ int cs_run_lock_take(cs_run_lock *lk, const char *run_dir);
 void cs_run_lock_release(cs_run_lock *lk);
 
 /* CS_EBUSY, naming the writer's pid, while another process holds the run's
- * lock; 0 otherwise (also for a folder that is no run). */
+ * lock; 0 otherwise (also for a folder that is no run).  On 0 this process
+ * holds a shared lock on the run until it exits: no writer starts while the
+ * run is read ("being read by another coreset process"). */
 int cs_run_check_idle(const char *run_dir);
 /* Register the run's own files (and, unless the caller writes index files
  * itself, its index files) as inputs no output of this process may replace

@@ -77,7 +77,7 @@ int cs_scores_write(const char *path, const cs_score_acc *acc, const cs_score_pa
                     int total_epochs, int64_t n, const int32_t *labels, const cs_kv *attrs,
                     int nattrs)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     /* HDF5 writes the temporary file cs_afile made (registered for the signal
      * handler); the commit fsyncs it and renames it into place. */
     cs_afile af;
@@ -171,7 +171,7 @@ static int list_names(hid_t grp, cs_scores_file *f)
 int cs_scores_open(cs_scores_file *f, const char *path)
 {
     memset(f, 0, sizeof *f);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     if (access(path, R_OK) != 0)
         return cs_error_errno(CS_EIO, "cannot open '%s'", path);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -259,7 +259,7 @@ int cs_scores_read(const cs_scores_file *f, const char *path, const char *name, 
 
 int cs_scores_attr(const char *path, const char *key, char *out, size_t len)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    cs_h5_quiet();
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return cs_error(CS_EFORMAT, "cannot open '%s' as HDF5", path);

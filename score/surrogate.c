@@ -85,17 +85,22 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
 }
 
 /* The trajectory's metadata: what must match for a resume to continue it.
- * Enumerations by name (dropout=erts-dbpd...), never by their C value, which
- * a new choice in the schema would renumber. */
-static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, char *buf, size_t len)
+ * Enumerations by name (dropout=dbpd), never by their C value, which a new
+ * choice in the schema would renumber; `legacy` writes the C value, to resume
+ * a trajectory begun by an earlier build. */
+static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, int legacy, char *buf, size_t len)
 {
+    char dropout[32];
+    if (legacy) /* as the builds up to bc416d5 wrote it: the C value */
+        snprintf(dropout, sizeof dropout, "%d", (int)cfg->dropout.method);
+    else
+        snprintf(dropout, sizeof dropout, "%s", cs_config_find_key("dropout.method")->choices[cfg->dropout.method]);
     static const char *models[] = {"cnn-small", "resnet18", "resnet1d"};
     snprintf(buf, len,
              "dataset=%s\ndataset_sha256=%s\nsplit=%s\nn=%lld\nmodel=%s\nepochs=%d\nruns=%d\nseed=%d\n"
              "batch_size=%d\ndropout=%s\ntool=coreset %s\n",
              cfg->dataset.path, pv->sha, cfg->dataset.train_split, (long long)n, models[cfg->model.name],
-             cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size,
-             cs_config_find_key("dropout.method")->choices[cfg->dropout.method], CS_VERSION);
+             cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size, dropout, CS_VERSION);
 }
 
 static void score_params(const cs_config *cfg, cs_score_params *p)
@@ -223,56 +228,69 @@ static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
 }
 
 /* What a failed start leaves: the files this process created and, when it
- * made the folder, the folder.  A run that finished an epoch is kept for
- * --resume instead. */
+ * made the folder, the folder.  A file that was there before the run began
+ * (a user's file of the same name, a config read from the folder) is never
+ * removed.  A run that finished an epoch is kept for --resume instead. */
+static const char *const run_files[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES, CS_RUN_LOCK};
+#define NUM_RUN_FILES ((int)(sizeof run_files / sizeof run_files[0]))
+
 typedef struct created {
-    int dir, yaml, traj, lock;
+    int dir;                  /* this process made the folder */
+    int was[NUM_RUN_FILES];   /* the file existed before this process took the folder */
+    int locked;               /* this process holds the lock */
 } created;
 
 static void remove_created(const char *run_dir, const created *c)
 {
     char path[4200];
-    static const char *const names[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES};
-    const int mine[] = {c->yaml, c->traj, c->traj, c->traj};
-    for (int i = 0; i < 4; i++)
-        if (mine[i]) {
-            cs_run_path(path, sizeof path, run_dir, names[i]);
+    if (!c->locked)
+        return;
+    for (int i = 0; i < NUM_RUN_FILES; i++)
+        if (!c->was[i]) {
+            cs_run_path(path, sizeof path, run_dir, run_files[i]);
             unlink(path);
         }
-    if (c->lock) {
-        cs_run_path(path, sizeof path, run_dir, CS_RUN_LOCK);
-        unlink(path);
-    }
     if (c->dir)
         rmdir(run_dir);
 }
 
-/* Take the run folder for writing: make it (a new run), lock it, sweep the
- * temporaries of writers that died, and refuse a folder that holds a run
- * already (a new run) or none (--resume). */
+/* Take the run folder for writing: refuse names that are inputs of this
+ * command, make the folder (a new run), lock it, sweep the temporaries of
+ * writers that died, and refuse a folder that holds a run already (a new
+ * run) or none (--resume, --rescore: before anything is created there). */
 static int take_run_dir(const char *run_dir, int resume, cs_run_lock *lk, created *made)
 {
-    char tpath[4200], lpath[4200];
-    cs_run_path(tpath, sizeof tpath, run_dir, CS_RUN_TRAJ);
-    cs_run_path(lpath, sizeof lpath, run_dir, CS_RUN_LOCK);
+    char path[4200];
     int rc;
+    for (int i = 0; i < NUM_RUN_FILES; i++) {
+        cs_run_path(path, sizeof path, run_dir, run_files[i]);
+        if ((rc = cs_guard_output(path)))
+            return rc;
+    }
+    cs_run_path(path, sizeof path, run_dir, CS_RUN_TRAJ);
     if (resume && !cs_path_is_dir(run_dir))
         return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no such folder)", run_dir);
+    if (resume && !cs_path_exists(path))
+        return cs_error(CS_ENOTRUN, "'%s' is not a run directory (no %s)", run_dir, CS_RUN_TRAJ);
     if (!resume) {
         made->dir = mkdir(run_dir, 0755) == 0;
         if (!made->dir && (rc = cs_mkdir(run_dir)))
             return rc;
     }
-    made->lock = !cs_path_exists(lpath);
+    for (int i = 0; i < NUM_RUN_FILES; i++) {
+        cs_run_path(path, sizeof path, run_dir, run_files[i]);
+        made->was[i] = cs_path_exists(path);
+    }
     if ((rc = cs_run_lock_take(lk, run_dir))) {
-        made->lock = 0; /* another writer's, or none */
         if (made->dir)
-            rmdir(run_dir);
+            rmdir(run_dir); /* fails, as it should, once the other writer's lock file is there */
         made->dir = 0;
         return rc;
     }
+    made->locked = 1;
     cs_tmp_sweep(run_dir, NULL);
-    if (!resume && cs_path_exists(tpath))
+    cs_run_path(path, sizeof path, run_dir, CS_RUN_TRAJ);
+    if (!resume && cs_path_exists(path))
         return cs_error(CS_EINVAL, "'%s' already holds a run; hint: 'coreset score --resume %s' continues it, or choose another -o",
                         run_dir, run_dir);
     return 0;
@@ -319,7 +337,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     if ((rc = take_run_dir(run_dir, resume, &lk, &made)))
         goto out;
     pv.ds = rd.ds;
-    make_meta(cfg, &pv, data->n, meta, sizeof meta);
+    make_meta(cfg, &pv, data->n, 0, meta, sizeof meta);
     int start_run = 0, have_ck = 0;
     if (resume && cs_path_exists(cpath)) {
         if ((rc = cs_ckpt_read(cpath, &ck)))
@@ -336,7 +354,19 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     int T = cfg->train.epochs;
     if (resume) {
         cs_traj_resume res;
-        if ((rc = cs_traj_writer_open_append(&w, tpath, &hi, &res)))
+        rc = cs_traj_writer_open_append(&w, tpath, &hi, &res);
+        if (rc == CS_EINVAL) { /* perhaps begun by a build that numbered the dropout method */
+            char legacy[8192];
+            make_meta(cfg, &pv, data->n, 1, legacy, sizeof legacy);
+            cs_traj_header_info old_hi = hi;
+            old_hi.meta = legacy;
+            old_hi.meta_len = strlen(legacy);
+            char first[1024];
+            snprintf(first, sizeof first, "%s", cs_errmsg());
+            if ((rc = cs_traj_writer_open_append(&w, tpath, &old_hi, &res)))
+                rc = cs_error(CS_EINVAL, "%s", first);
+        }
+        if (rc)
             goto out;
         if (res.truncated_bytes)
             cs_info("resume: dropped a torn last frame (%lld bytes) from '%s'", (long long)res.truncated_bytes, tpath);
@@ -351,11 +381,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         }
         cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
     } else {
-        made.yaml = 1;
-        if ((rc = write_run_yaml(cfg, run_dir, &pv)))
-            goto out;
-        made.traj = 1;
-        if ((rc = cs_traj_writer_create(&w, tpath, &hi)))
+        if ((rc = write_run_yaml(cfg, run_dir, &pv)) || (rc = cs_traj_writer_create(&w, tpath, &hi)))
             goto out;
     }
     double t0 = now() - pv.wall;

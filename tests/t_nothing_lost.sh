@@ -51,7 +51,10 @@ refused export-onto-scores "refusing to write '$run/scores.h5'" "$CS" export "$i
 refused export-onto-index "refusing to write '$TMP/x.idx'" "$CS" export "$TMP/x.idx" -o "$TMP/x.idx"
 refused export-onto-run-yaml "refusing to write" "$CS" export "$TMP/x.idx" -o "$run/run.yaml"
 refused export-onto-checkpoint "refusing to write" "$CS" export "$idx" -o "$run/checkpoint.bin"
-refused export-onto-source "refusing to write" "$CS" export "$TMP/x.idx" -o "$SRC"
+# (a copy of the source, so that a regression could never touch the shared data)
+sed "s|^# source: .*|# source: $TMP/d.npz|" "$idx" >"$TMP/d.idx"
+refused export-onto-source "refusing to write '$TMP/d.npz'" "$CS" export "$TMP/d.idx" -o "$TMP/d.npz"
+refused dump-cst-onto-its-run "refusing to write" "$CS" dump --h5 -o "$run/scores.h5" "$run/trajectory.cst"
 refused select-onto-scores "refusing to write '$run/scores.h5'" "$CS" select "$run" --rate 0.1 -o "$run/scores.h5"
 refused select-force-onto-scores "refusing to write" "$CS" select "$run" --rate 0.1 -o "$run/scores.h5" --force
 refused dump-csv-onto-traj "refusing to write" "$CS" dump --csv -o "$run/trajectory.cst" "$run"
@@ -113,6 +116,10 @@ refused export-away-num-classes "says num-classes 5" "$CS" export "$TMP/away/nc.
 sed 's/^# split: train$/# split: test/' "$idx" >"$TMP/split.idx"
 refused train-edited-split "selects from split 'test', not 'train'" "$CS" train -c "$TMP/c.yaml" --index "$TMP/split.idx"
 
+# The run's dataset is an input of report too (it draws the thumbnails from it).
+"$CS" -q score -c "$TMP/c.yaml" --set dataset.path="$TMP/d.npz" -o "$TMP/dr" || fail dataset-copy-run
+refused report-onto-dataset "refusing to write '$TMP/d.npz'" "$CS" report "$TMP/dr" -o "$TMP/d.npz"
+
 # --- 5. a failed start leaves no run folder ----------------------------------------
 refused start-cuda "train.device 'cuda'" "$CS" score -c "$TMP/c.yaml" --set train.device=cuda -o "$TMP/r1"
 [ ! -e "$TMP/r1" ] && pass start-cuda-no-folder || fail start-cuda-no-folder "$(ls -A "$TMP/r1")"
@@ -123,11 +130,19 @@ refused start-empty-split "holds no samples" "$CS" score -c "$TMP/c.yaml" --set 
 mkdir "$TMP/mine" && echo keep >"$TMP/mine/notes.txt"
 refused start-in-existing-folder "train.device 'cuda'" "$CS" score -c "$TMP/c.yaml" --set train.device=cuda -o "$TMP/mine"
 [ "$(ls -A "$TMP/mine")" = notes.txt ] && pass existing-folder-kept-as-was || fail existing-folder-kept-as-was "$(ls -A "$TMP/mine")"
+# A config kept in the folder it names as the run: refused, and never removed.
+mkdir "$TMP/cfgdir" && cp "$TMP/c.yaml" "$TMP/cfgdir/run.yaml"
+refused config-in-run-folder "refusing to write '$TMP/cfgdir/run.yaml'" "$CS" score -c "$TMP/cfgdir/run.yaml" -o "$TMP/cfgdir"
+[ "$(ls -A "$TMP/cfgdir")" = run.yaml ] && pass config-kept || fail config-kept "$(ls -A "$TMP/cfgdir")"
+refused resume-not-a-run "" "$CS" score --resume "$TMP/mine"
+refused rescore-not-a-run "" "$CS" score --rescore "$TMP/mine"
 
 # --- 2. one writer per run folder ---------------------------------------------------
 small_config "$TMP/long.yaml" 40
 "$CS" -q score -c "$TMP/long.yaml" -o "$TMP/L" & lpid=$!
 for _ in $(seq 200); do [ -s "$TMP/L/lock" ] && break; sleep 0.02; done
+# Stopped (SIGSTOP keeps its flock), so that it cannot finish during the checks.
+kill -STOP "$lpid" 2>/dev/null
 if [ -s "$TMP/L/lock" ] && kill -0 "$lpid" 2>/dev/null; then
     expect_error second-writer "run '$TMP/L' is being written by another coreset process (pid $lpid)" \
         "$CS" score -c "$TMP/long.yaml" -o "$TMP/L"
@@ -140,7 +155,20 @@ if [ -s "$TMP/L/lock" ] && kill -0 "$lpid" 2>/dev/null; then
 else
     fail lock-seen "no lock file while the run trains"
 fi
+kill -CONT "$lpid" 2>/dev/null
 wait "$lpid" && pass first-writer-finished || fail first-writer-finished
+# A reader holds the run shared while it reads: a writer is refused meanwhile.
+"$PY" - "$TMP/L/lock" "$CS" "$TMP/L" >"$TMP/rd.out" 2>&1 <<'PY'
+import fcntl, subprocess, sys
+lock, cs, run = sys.argv[1:]
+with open(lock) as f:
+    fcntl.flock(f, fcntl.LOCK_SH)
+    p = subprocess.run([cs, 'score', '--rescore', run], capture_output=True, text=True)
+print(p.returncode, p.stderr.strip())
+sys.exit(0 if p.returncode == 1 and 'is being read by another coreset process' in p.stderr else 1)
+PY
+[ $? = 0 ] && pass writer-waits-for-reader || fail writer-waits-for-reader "$(cat "$TMP/rd.out")"
+expect_status rescore-after-reader 0 "$CS" -q score --rescore "$TMP/L"
 expect_status select-after 0 "$CS" -q select "$TMP/L" --rate 0.1 -o "$TMP/L.idx"
 
 # 20 concurrent starts on one folder: one runs, the other gets the lock error,
@@ -231,9 +259,9 @@ for i in 1 2 3; do
     "$CS" -q score -c "$TMP/mid.yaml" -o "$d" & pt=$!
     for _ in $(seq 300); do [ -s "$d/checkpoint.bin" ] && break; sleep 0.01; done
     sleep "0.0$((RANDOM % 10))"
-    kill -TERM "$pt" 2>/dev/null; wait "$pt"
+    kill -TERM "$pt" 2>/dev/null; wait "$pt"; st=$?
     left=$(ls "$d" | grep '\.tmp\.')
-    if [ -z "$left" ] && { [ -e "$d/scores.h5" ] || "$CS" -q score --resume "$d"; } &&
+    if [ -z "$left" ] && { [ "$st" = 143 ] || [ -e "$d/scores.h5" ]; } && { [ -e "$d/scores.h5" ] || "$CS" -q score --resume "$d"; } &&
         cmp -s "$d/trajectory.cst" "$TMP/ref/trajectory.cst"; then
         pass "sigterm-score-$i"
     else
@@ -266,11 +294,18 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16k tmpfs "$full" 2>/dev/null; t
     refused full-export-npz "'$full/x.npz'.*No space left on device" "$CS" export "$idx" --format npz -o "$full/x.npz"
     refused full-report-png "No space left on device" "$CS" report "$run" -o "$full/r.html" --png "$full/png"
     refused full-score "No space left on device" "$CS" score -c "$TMP/c.yaml" -o "$full/run"
+    remount 200k # room for some rows: the write of a dataset fails in the middle
+    refused full-export-midway "'$full/x.h5': cannot write dataset .*: No space left on device" \
+        "$CS" export "$idx" --compression none -o "$full/x.h5"
+    [ -z "$(ls -A "$full")" ] && pass full-midway-nothing-left || fail full-midway-nothing-left "$(ls -A "$full")"
     [ -z "$(ls -A "$full")" ] && pass full-nothing-left || fail full-nothing-left "$(ls -A "$full")"
     # Room for the PNGs but not the page: the PNGs are removed too.
     "$CS" -q report "$run" -o "$TMP/r.html" --png "$TMP/png"
-    need=$(du -cb "$TMP"/png/*.png | tail -1 | cut -f1)
-    remount "$((need + 40960))"
+    need=0
+    for f in "$TMP"/png/*.png; do need=$((need + ($(stat -c %s "$f") + 4095) / 4096 * 4096)); done
+    page=$(stat -c %s "$TMP/r.html")
+    [ "$page" -gt 65536 ] || fail full-report-page-size "the page ($page bytes) must not fit in the margin"
+    remount "$((need + 32768))"
     refused full-report-page "cannot write '$full/r.html'.*No space left on device" \
         "$CS" report "$run" -o "$full/r.html" --png "$full/png"
     [ -z "$(ls -A "$full")" ] && pass full-report-no-half-report || fail full-report-no-half-report "$(ls -A "$full")"
