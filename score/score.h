@@ -1,7 +1,8 @@
 /* score.h - the scoring stage (../shared/METHODS.md section 3): a registry of
  * scores with their direction and parameters, and a streaming accumulator that
  * consumes epoch records (formats/epoch_record.h) run by run, epoch by epoch,
- * and finalises every score at the end.
+ * and finalises every score at the end.  Each score is one file and one entry
+ * in registry.c's table (score_int.h; docs/adding-a-score.md).
  *
  * Memory is O(N * small): running sums, Welford moments for the EVA windows,
  * a ring of J conf values per sample for dynamic uncertainty.  Never O(N * T).
@@ -49,6 +50,8 @@
 /* Which end of a score is "important" (kept by order `hard`). */
 enum { CS_SCORE_LOW = -1, CS_SCORE_HIGH = 1 };
 
+/* The scores, in the order of registry.c's table (a missing entry there fails
+ * the build). */
 enum cs_score_id {
     CS_SCORE_EVA,
     CS_SCORE_EL2N,
@@ -90,6 +93,9 @@ typedef struct cs_score_params {
 } cs_score_params;
 
 void cs_score_params_default(cs_score_params *p);
+/* The parameters a config's score.* keys set (params.c: the one mapping). */
+struct cs_config_score;
+void cs_score_params_from_config(cs_score_params *p, const struct cs_config_score *s);
 /* Check the enabled scores' parameters against T epochs: windows inside
  * 1..T, EVA windows non-overlapping with the early one first, ranges ordered. */
 int cs_score_params_check(const cs_score_params *p, int total_epochs);

@@ -103,24 +103,6 @@ static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, int
              cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size, dropout, CS_VERSION);
 }
 
-static void score_params(const cs_config *cfg, cs_score_params *p)
-{
-    cs_score_params_default(p);
-    p->eva_k = cfg->score.eva_k;
-    p->eva_early = cfg->score.eva_early_start;
-    p->eva_late = cfg->score.eva_late_start;
-    p->eva_unbiased = cfg->score.eva_unbiased;
-    p->eva_normalise = cfg->score.eva_normalize;
-    p->eva_weighted = cfg->score.eva_combine == CS_EVA_WEIGHTED;
-    p->eva_w = cfg->score.eva_weight;
-    p->el2n_first = cfg->score.el2n_from;
-    p->el2n_last = cfg->score.el2n_to;
-    p->forget_never_zero = cfg->score.forgetting_never == CS_NEVER_ZERO;
-    p->unc_last_k = cfg->score.uncertainty_last;
-    p->dyn_j = cfg->score.du_window;
-    p->focus_gamma = cfg->score.focus_gamma;
-}
-
 int cs_rescore(const cs_config *cfg, const char *run_dir)
 {
     char tpath[4200], spath[4200];
@@ -134,7 +116,7 @@ int cs_rescore(const cs_config *cfg, const char *run_dir)
     const cs_traj_header_info *h = cs_traj_reader_header(r);
     int T = cfg->train.epochs, R = cfg->score.runs;
     cs_score_params p;
-    score_params(cfg, &p);
+    cs_score_params_from_config(&p, &cfg->score);
     /* A score whose epoch windows do not fit this run is left out, with a
      * warning, rather than failing the whole run. */
     unsigned all = p.enable;

@@ -1,51 +1,61 @@
-/* uncertainty.c - uncertainty scores: least confidence and probability
- * margin of one epoch, and the sliding-window std of dynamic uncertainty
- * (He et al., CVPR 2024).  Entropy is a recorded column (accum.c sums it). */
-#include <math.h>
+/* uncertainty.c - what the uncertainty scores share: the last unc_last_k
+ * epochs that entropy, least confidence and margin average over, and the
+ * bookkeeping of the two probability scores (least_confidence.c, margin.c),
+ * which for C > 2 cannot be derived from a record without probabilities. */
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "../common/err.h"
 #include "score_int.h"
 
-void cs_unc_add_probs(const float *probs, int64_t n, int C, double *lc, double *mg)
+int cs_unc_last_check(const cs_score_params *p, int T)
 {
-    for (int64_t i = 0; i < n; i++) {
-        const float *p = probs + i * C;
-        double p1 = -INFINITY, p2 = -INFINITY;
-        for (int j = 0; j < C; j++) {
-            double x = p[j];
-            if (x > p1) {
-                p2 = p1;
-                p1 = x;
-            } else if (x > p2) {
-                p2 = x;
-            }
-        }
-        lc[i] += 1.0 - p1;
-        mg[i] += C > 1 ? p1 - p2 : p1;
+    if (p->unc_last_k < 1 || p->unc_last_k > T)
+        return cs_error(CS_EINVAL, "uncertainty over the last %d epochs: need 1..%d", p->unc_last_k, T);
+    return 0;
+}
+
+void cs_unc_last_epochs(const cs_score_params *p, int T, int *first, int *last)
+{
+    *first = T - p->unc_last_k + 1;
+    *last = T;
+}
+
+void cs_unc_last_describe(const cs_score_params *p, int T, char *buf, size_t len)
+{
+    snprintf(buf, len, "epochs=%d..%d", T - p->unc_last_k + 1, T);
+}
+
+/* The first record that lacked probabilities; epoch 0: none did. */
+typedef struct {
+    int run, epoch;
+} probs_gap;
+
+int cs_unc_probs_create(void **state, const cs_score_ctx *c)
+{
+    (void)c;
+    *state = cs_calloc(1, sizeof(probs_gap));
+    return *state ? 0 : CS_ENOMEM;
+}
+
+void cs_unc_probs_missing(void *state, const cs_epoch_record *rec)
+{
+    probs_gap *g = state;
+    if (!g->epoch) {
+        g->run = rec->run;
+        g->epoch = rec->epoch;
     }
 }
 
-void cs_unc_add_binary(const float *conf, int64_t n, double *lc, double *mg)
+int cs_unc_probs_usable(const void *state, const cs_score_ctx *c, const char *name)
 {
-    for (int64_t i = 0; i < n; i++) {
-        double c = conf[i], o = 1.0 - c;
-        double p1 = c > o ? c : o;
-        lc[i] += 1.0 - p1;
-        mg[i] += fabs(c - o);
-    }
+    const probs_gap *g = state;
+    if (!g->epoch)
+        return 0;
+    return cs_error(CS_EUNSUP,
+                    "score '%s' needs softmax probabilities with %d classes, and run %d epoch %d was "
+                    "recorded without them (record probabilities, or use 'entropy')",
+                    name, c->C, g->run, g->epoch);
 }
 
-void cs_dynunc_window_add(const float *ring, int64_t n, int J, double *acc)
-{
-    for (int64_t i = 0; i < n; i++) {
-        double mean = 0.0;
-        for (int j = 0; j < J; j++)
-            mean += ring[(int64_t)j * n + i];
-        mean /= J;
-        double ss = 0.0;
-        for (int j = 0; j < J; j++) {
-            double d = ring[(int64_t)j * n + i] - mean;
-            ss += d * d;
-        }
-        acc[i] += sqrt(ss / J);
-    }
-}
+void cs_unc_probs_release(void *state) { free(state); }

@@ -450,8 +450,37 @@ static void test_describe(void)
     CHECK_MSG(strcmp(buf, "base=eva gamma=0.1") == 0, "%s", buf);
 }
 
+/* registry.c's table is in enum cs_score_id's order: the build checks its
+ * length, this its order (a swap would hand out one score under another's id). */
+static void test_registry_order(void)
+{
+    static const char *const names[CS_SCORE_COUNT] = {
+        [CS_SCORE_EVA] = "eva",
+        [CS_SCORE_EL2N] = "el2n",
+        [CS_SCORE_FORGETTING] = "forgetting",
+        [CS_SCORE_AUM] = "aum",
+        [CS_SCORE_ENTROPY] = "entropy",
+        [CS_SCORE_LEAST_CONF] = "least_confidence",
+        [CS_SCORE_MARGIN] = "margin",
+        [CS_SCORE_DYN_UNC] = "dynamic_uncertainty",
+        [CS_SCORE_FOCUS] = "focus",
+        [CS_SCORE_FOCUS_WEIGHTED] = "focus_weighted",
+        [CS_SCORE_LATE_CONF] = "late_conf",
+        [CS_SCORE_LATE_LOSS] = "late_loss",
+    };
+    for (int id = 0; id < CS_SCORE_COUNT; id++) {
+        const cs_score_info *info = cs_score_info_at(id);
+        CHECK_MSG(info && names[id] && strcmp(info->name, names[id]) == 0, "id %d: '%s', expected '%s'", id,
+                  info ? info->name : "(none)", names[id] ? names[id] : "(none)");
+        CHECK(cs_score_lookup(names[id]) == id);
+        CHECK(info && (info->dir == CS_SCORE_HIGH || info->dir == CS_SCORE_LOW) && info->what && info->what[0]);
+    }
+    CHECK(cs_score_info_at(-1) == NULL && cs_score_info_at(CS_SCORE_COUNT) == NULL);
+}
+
 int main(void)
 {
+    RUN(test_registry_order);
     RUN(test_eva_by_hand);
     RUN(test_eva_windows_refused);
     RUN(test_forgetting_patterns);
