@@ -136,6 +136,9 @@ typedef struct cs_config_score {
     int uncertainty_last;
     int du_window;
     double focus_gamma;
+    int dual_window, dual_epochs; /* 0: automatic (score/dual.c) */
+    int tdds_window, tdds_epochs; /* 0: automatic (score/tdds.c) */
+    double tdds_beta;
 } cs_config_score;
 
 /* Where a key's value came from. */

@@ -318,6 +318,16 @@ const cs_cfg_key cs_config_keys[] = {
      "dynamic uncertainty's sliding window J in epochs"},
     {"score.focus_gamma", FLT, F(score.focus_gamma), GE(0), "1", NULL, NULL,
      "exponent gamma of focus in the focus_weighted score, rank01(eva) * focus^gamma; the default of coreset select --gamma"},
+    {"score.dual_window", INT, F(score.dual_window), IN(0, 100000), "0", NULL, NULL,
+     "DUAL's sliding window J in epochs; 0 = 10, or score.dual_epochs when fewer"},
+    {"score.dual_epochs", INT, F(score.dual_epochs), IN(0, 100000), "0", NULL, NULL,
+     "DUAL reads epochs 1 to this; 0 = 15% of train.epochs (the authors' 30 of 200), at least one window"},
+    {"score.tdds_window", INT, F(score.tdds_window), IN(0, 100000), "0", NULL, NULL,
+     "TDDS's window J in epochs; 0 = 10, or score.tdds_epochs when fewer"},
+    {"score.tdds_epochs", INT, F(score.tdds_epochs), IN(0, 100000), "0", NULL, NULL,
+     "TDDS reads epochs 1 to this; 0 = every epoch"},
+    {"score.tdds_beta", FLT, F(score.tdds_beta), IN(0, 1), "0.9", NULL, NULL,
+     "TDDS's window decay beta: window k of K weighs beta (1 - beta)^(K-1-k)"},
 };
 
 const size_t cs_config_nkeys = sizeof cs_config_keys / sizeof cs_config_keys[0];

@@ -17,6 +17,7 @@ void cs_score_params_default(cs_score_params *p)
     p->unc_last_k = 1;
     p->dyn_j = 10;
     p->focus_gamma = 1.0;
+    p->tdds_beta = 0.9;
     p->enable = (1u << CS_SCORE_COUNT) - 1;
 }
 
@@ -36,4 +37,9 @@ void cs_score_params_from_config(cs_score_params *p, const struct cs_config_scor
     p->unc_last_k = s->uncertainty_last;
     p->dyn_j = s->du_window;
     p->focus_gamma = s->focus_gamma;
+    p->dual_j = s->dual_window;
+    p->dual_epochs = s->dual_epochs;
+    p->tdds_j = s->tdds_window;
+    p->tdds_epochs = s->tdds_epochs;
+    p->tdds_beta = s->tdds_beta;
 }

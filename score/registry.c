@@ -23,6 +23,8 @@ extern const cs_score_desc cs_score_desc_focus;           /* focus_mean.c */
 extern const cs_score_desc cs_score_desc_focus_weighted;  /* focus_weighted.c */
 extern const cs_score_desc cs_score_desc_late_conf;       /* late_conf.c */
 extern const cs_score_desc cs_score_desc_late_loss;       /* late_loss.c */
+extern const cs_score_desc cs_score_desc_dual;            /* dual.c */
+extern const cs_score_desc cs_score_desc_tdds;            /* tdds.c */
 
 /* In enum cs_score_id's order (tests/test_score_units.c holds the names to
  * the ids).  scores.h5 is written in this order too, so a reordering changes
@@ -40,6 +42,8 @@ static const cs_score_desc *const scores[] = {
     &cs_score_desc_focus_weighted,
     &cs_score_desc_late_conf,
     &cs_score_desc_late_loss,
+    &cs_score_desc_dual,
+    &cs_score_desc_tdds,
 };
 _Static_assert(sizeof scores / sizeof scores[0] == CS_SCORE_COUNT,
                "score/registry.c: scores[] needs one descriptor per enum cs_score_id");

@@ -65,6 +65,8 @@ enum cs_score_id {
     CS_SCORE_FOCUS_WEIGHTED, /* rank01(eva) * focus^gamma */
     CS_SCORE_LATE_CONF, /* selection helper: mean conf over the late window (reliability filter) */
     CS_SCORE_LATE_LOSS, /* selection helper: mean loss over the late window (RCAP, before clipping) */
+    CS_SCORE_DUAL,      /* DUAL: early windows' std(conf) * (1 - mean conf) */
+    CS_SCORE_TDDS,      /* TDDS: decay-weighted windows of softmax change */
     CS_SCORE_COUNT
 };
 
@@ -89,6 +91,11 @@ typedef struct cs_score_params {
     int unc_last_k;        /* entropy / least confidence / margin: mean of the last k epochs (1) */
     int dyn_j;             /* dynamic uncertainty window J (10) */
     double focus_gamma;    /* focus_weighted: the exponent gamma of focus (1) */
+    int dual_j;            /* DUAL window J; 0: 10, or T_d when shorter */
+    int dual_epochs;       /* DUAL's first T_d epochs; 0: 15% of T, at least one window */
+    int tdds_j;            /* TDDS window J; 0: 10, or T' when shorter */
+    int tdds_epochs;       /* TDDS over epochs 1..T'; 0: every epoch */
+    double tdds_beta;      /* TDDS window decay beta (0.9) */
     unsigned enable;       /* bit (1u << id) per score to compute; default: all */
 } cs_score_params;
 

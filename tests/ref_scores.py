@@ -28,7 +28,7 @@ import numpy as np
 # The important end of each score, from METHODS.md section 3.
 DIRECTION = {
     "eva": 1, "el2n": 1, "forgetting": 1, "aum": -1, "entropy": 1, "least_confidence": 1,
-    "margin": -1, "dynamic_uncertainty": 1, "focus": 1, "focus_weighted": 1,
+    "margin": -1, "dynamic_uncertainty": 1, "focus": 1, "focus_weighted": 1, "dual": 1, "tdds": 1,
 }
 
 
@@ -85,7 +85,45 @@ def run_scores(cols, probs, P):
     out["dynamic_uncertainty"] = win.std(axis=-1, ddof=0).mean(axis=0)
     out["late_conf"] = conf[tl - 1:tl - 1 + K].mean(axis=0)
     out["late_loss"] = cols["loss"][tl - 1:tl - 1 + K].mean(axis=0)
+
+    # DUAL (METHODS 6): windows of J epochs inside the first T_d; std(conf) * (1 - mean conf), averaged.
+    Td, Jd = dual_epochs(P, T)
+    w = np.lib.stride_tricks.sliding_window_view(conf[:Td], Jd, axis=0)  # (Td-J+1, N, J)
+    out["dual"] = (w.std(axis=-1, ddof=0) * (1 - w.mean(axis=-1))).mean(axis=0)
+
+    # TDDS (METHODS 6): d_t = sum_c |p_{t+1} log((p_{t+1}+eps)/(p_t+eps))|, per window of J epochs the
+    # norm of d minus its window mean, windows k weighted beta (1-beta)^(T'-J-k), summed.
+    Tt, Jt = tdds_epochs(P, T)
+    if probs is not None:
+        pr = probs[:Tt]
+    elif P["num_classes"] == 2:
+        pr = np.stack([conf[:Tt], 1 - conf[:Tt]], axis=-1)
+    else:
+        pr = None
+    if pr is not None:
+        eps = 1e-8
+        d = np.abs(pr[1:] * (np.log(pr[1:] + eps) - np.log(pr[:-1] + eps))).sum(axis=-1)  # (Tt-1, N)
+        beta = P.get("tdds_beta", 0.9)
+        total = np.zeros(d.shape[1])
+        for k in range(Tt - Jt + 1):
+            win = d[k:k + Jt - 1]
+            total += beta * (1 - beta) ** (Tt - Jt - k) * np.linalg.norm(win - win.mean(axis=0), axis=0)
+        out["tdds"] = total
     return out
+
+
+def dual_epochs(P, T):
+    """DUAL's T_d and J as coreset resolves them (0: automatic)."""
+    jd = P.get("dual_j", 0) or 10
+    td = P.get("dual_epochs", 0) or int(np.floor(0.15 * T + 0.5))
+    if not P.get("dual_epochs", 0):
+        td = max(td, min(jd, T))
+    return td, P.get("dual_j", 0) or min(jd, td)
+
+
+def tdds_epochs(P, T):
+    tt = P.get("tdds_epochs", 0) or T
+    return tt, P.get("tdds_j", 0) or min(10, tt)
 
 
 def rank01(s, direction):

@@ -128,6 +128,17 @@ def parse_params(name, params, T):
         if base != "eva":
             raise ValueError(f"{name}: base={base}, the reference derives it from eva only")
         out["gamma"] = float(take("gamma"))
+    elif name == "dual":
+        out["dual_j"] = int(take("J"))
+        a, out["dual_epochs"] = window(take("epochs"))
+        if a != 1 or take("std") != "population":
+            raise ValueError(f"{name}: params {params!r}, expected epochs=1..T_d std=population")
+    elif name == "tdds":
+        out["tdds_j"] = int(take("J"))
+        a, out["tdds_epochs"] = window(take("epochs"))
+        out["tdds_beta"] = float(take("beta"))
+        if a != 1:
+            raise ValueError(f"{name}: params {params!r}, expected epochs=1..T'")
     elif name in ("late_conf", "late_loss"):
         a, b = window(take("epochs"))
         out.update(eva_late=a, eva_k=b - a + 1)

@@ -35,7 +35,7 @@ score:
 YAML
 # Every check line of ref_scores_dump.py is a PASS:/FAIL: line of this test.
 numpy_check() { "$PY" tests/ref_scores_dump.py "$1" "$2" "$3" "$T" 2>&1; }
-want_all="12 of 12 scores checked: aum dynamic_uncertainty el2n entropy eva focus focus_weighted forgetting late_conf late_loss least_confidence margin"
+want_all="14 of 14 scores checked: aum dual dynamic_uncertainty el2n entropy eva focus focus_weighted forgetting late_conf late_loss least_confidence margin tdds"
 
 # --- a: one run, probabilities, focus every epoch ----------------------------------------
 expect_status score_a 0 "$CS" -q score -c "$TMP/c.yaml" -o "$TMP/a"
@@ -71,13 +71,14 @@ expect_status rescore_b2 0 "$CS" -q score --rescore "$TMP/b2" --windows 1:2,3:4 
     --set score.eva_unbiased=true --set score.eva_normalize=true --set score.eva_combine=weighted \
     --set score.eva_weight=0.123456789 --set score.el2n_from=2 --set score.el2n_to=4 \
     --set score.forgetting_never=zero --set score.uncertainty_last=2 --set score.du_window=2 \
-    --set score.focus_gamma=2.5
+    --set score.focus_gamma=2.5 --set score.dual_window=2 --set score.dual_epochs=3 \
+    --set score.tdds_window=3 --set score.tdds_epochs=4 --set score.tdds_beta=0.25
 numpy_check "$TMP/b.h5" "$TMP/b2/scores.h5" b2 | tee "$TMP/b2.log"
 grep -q "b2: $want_all" "$TMP/b2.log" && pass b2_every_score || fail b2_every_score "$(grep 'scores checked' "$TMP/b2.log")"
 # The options took effect and are recorded exactly (the weight to its last digit).
 for p in "K=2 early=1..2 late=3..4 var=1/(K-1) norm=l1 comb=weighted w=0.123456789" "el2n .*epochs=2..4" \
     "never_correct=0" "entropy .*epochs=4..5" "J=2 std=population" "late_conf .*epochs=3..4" \
-    "focus_weighted .*base=eva gamma=2.5"; do
+    "focus_weighted .*base=eva gamma=2.5" "dual .*J=2 epochs=1..3" "tdds .*J=3 epochs=1..4 beta=0.25"; do
     grep -q -- "$p" "$TMP/b2.log" && pass "b2_params_${p%% *}" || fail "b2_params_${p%% *}" "no '$p' in the recorded params"
 done
 

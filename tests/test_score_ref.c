@@ -187,10 +187,11 @@ static int write_params(const char *dir, const cs_score_params *p, int C)
             "{\"n\": %d, \"num_classes\": %d, \"epochs\": %d, \"runs\": %d, \"eva_k\": %d, \"eva_early\": %d, "
             "\"eva_late\": %d, \"eva_unbiased\": %d, \"eva_normalise\": %d, \"eva_weighted\": %d, "
             "\"eva_w\": %.17g, \"el2n_first\": %d, \"el2n_last\": %d, \"forget_never_zero\": %d, "
-            "\"unc_last_k\": %d, \"dyn_j\": %d, \"gamma\": %.17g}\n",
+            "\"unc_last_k\": %d, \"dyn_j\": %d, \"gamma\": %.17g, \"dual_j\": %d, \"dual_epochs\": %d, "
+            "\"tdds_j\": %d, \"tdds_epochs\": %d, \"tdds_beta\": %.17g}\n",
             N, C, T, R, p->eva_k, p->eva_early, p->eva_late, p->eva_unbiased, p->eva_normalise,
             p->eva_weighted, p->eva_w, p->el2n_first, p->el2n_last, p->forget_never_zero, p->unc_last_k,
-            p->dyn_j, p->focus_gamma);
+            p->dyn_j, p->focus_gamma, p->dual_j, p->dual_epochs, p->tdds_j, p->tdds_epochs, p->tdds_beta);
     return fclose(f);
 }
 

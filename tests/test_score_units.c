@@ -277,6 +277,53 @@ static void test_least_confidence_needs_probs(void)
     traj_free(&t);
 }
 
+/* DUAL and TDDS on numbers worked out by hand: one sample, four epochs. */
+static void test_dual_tdds_by_hand(void)
+{
+    /* conf 0.2, 0.4, 0.4, 0.8 (C = 2), J = 2 over the first 3 epochs:
+     * windows (0.2, 0.4): std 0.1 * (1 - 0.3) = 0.07; (0.4, 0.4): 0; DUAL = 0.035 */
+    traj t = traj_new(1, 4, 1, 2, 0);
+    static const float conf[4] = {0.2f, 0.4f, 0.4f, 0.8f};
+    memcpy(t.conf, conf, sizeof conf);
+    cs_score_params p;
+    cs_score_params_default(&p);
+    p.enable = (1u << CS_SCORE_DUAL) | (1u << CS_SCORE_TDDS);
+    p.dual_j = 2;
+    p.dual_epochs = 3;
+    p.tdds_j = 3;
+    p.tdds_beta = 0.5;
+    cs_score_acc *acc = score_all(&t, &p);
+    const double *dual = acc ? cs_score_get(acc, "dual") : NULL;
+    const double *tdds = acc ? cs_score_get(acc, "tdds") : NULL;
+    CHECK(dual && tdds);
+    if (dual)
+        CHECK_NEAR(dual[0], 0.035, 1e-7);
+    if (tdds) {
+        /* p_t = (conf, 1 - conf); d_t = sum_c |q log((q+eps)/(p+eps))| for t -> t+1 */
+        double d[3], eps = 1e-8;
+        for (int k = 0; k < 3; k++) {
+            double a = conf[k], b = conf[k + 1];
+            d[k] = fabs(b * (log(b + eps) - log(a + eps))) + fabs((1 - b) * (log(1 - b + eps) - log(1 - a + eps)));
+        }
+        /* windows of J = 3 epochs: k = 0 (d0, d1), k = 1 (d1, d2); weight 0.5 * 0.5^(1 - k) */
+        double w0 = fabs(d[0] - d[1]) / sqrt(2.0), w1 = fabs(d[1] - d[2]) / sqrt(2.0);
+        CHECK_NEAR(tdds[0], 0.25 * w0 + 0.5 * w1, 1e-6);
+    }
+    cs_score_acc_free(acc);
+    traj_free(&t);
+
+    /* three classes without probabilities: TDDS is refused, DUAL is not */
+    t = traj_new(1, 4, 2, 3, 0);
+    cs_score_params_default(&p);
+    p.enable = (1u << CS_SCORE_DUAL) | (1u << CS_SCORE_TDDS);
+    acc = score_all(&t, &p);
+    CHECK(acc && cs_score_get(acc, "dual") != NULL);
+    CHECK(acc && cs_score_get(acc, "tdds") == NULL);
+    CHECK_MSG(strstr(cs_errmsg(), "'tdds' needs every epoch's probabilities") != NULL, "%s", cs_errmsg());
+    cs_score_acc_free(acc);
+    traj_free(&t);
+}
+
 static void test_bad_records(void)
 {
     traj t = traj_new(2, 3, 4, 2, 0);
@@ -467,6 +514,8 @@ static void test_registry_order(void)
         [CS_SCORE_FOCUS_WEIGHTED] = "focus_weighted",
         [CS_SCORE_LATE_CONF] = "late_conf",
         [CS_SCORE_LATE_LOSS] = "late_loss",
+        [CS_SCORE_DUAL] = "dual",
+        [CS_SCORE_TDDS] = "tdds",
     };
     for (int id = 0; id < CS_SCORE_COUNT; id++) {
         const cs_score_info *info = cs_score_info_at(id);
@@ -486,6 +535,7 @@ int main(void)
     RUN(test_forgetting_patterns);
     RUN(test_means_by_hand);
     RUN(test_least_confidence_needs_probs);
+    RUN(test_dual_tdds_by_hand);
     RUN(test_bad_records);
     RUN(test_focus_maps_by_hand);
     RUN(test_rank_and_weighting);
