@@ -85,7 +85,7 @@ static int write_run_yaml(const cs_config *cfg, const char *run_dir, const prove
 /* The trajectory's metadata: what must match for a resume to continue it. */
 static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, char *buf, size_t len)
 {
-    static const char *models[] = {"cnn-small", "resnet18", "resnet1d"};
+    const char *const *models = cs_model_names;
     snprintf(buf, len,
              "dataset=%s\ndataset_sha256=%s\nsplit=%s\nn=%lld\nmodel=%s\nepochs=%d\nruns=%d\nseed=%d\n"
              "batch_size=%d\ndropout=%d\ntool=coreset %s\n",
