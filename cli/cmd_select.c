@@ -1,5 +1,6 @@
 /* cmd_select.c - `coreset select [RUN]`: option parsing, the per-class table
- * and the index file; the selection itself is select/run_select.c. */
+ * and the index file; the selection itself is select/run_select.c, the
+ * rules and quota modes are select/'s tables (rule.h, quota.h). */
 #include "cli.h"
 
 #include "../common/err.h"
@@ -8,6 +9,7 @@
 #include "../common/log.h"
 #include "../common/utf8.h"
 #include "../run/run_prov.h"
+#include "../select/rule.h"
 #include "../select/run_select.h"
 
 #include <ctype.h>
@@ -91,6 +93,15 @@ static void print_table(FILE *fp, const cs_run_selection *s, int filter, const c
     fputc('\n', fp);
 }
 
+/* The long name of the option that getopt returned as `val`. */
+static const char *option_name(const struct option *opts, int val)
+{
+    for (; opts->name; opts++)
+        if (opts->val == val)
+            return opts->name;
+    return "?";
+}
+
 static int write_outputs(const cs_run_selection *s, const char *path, int npy, int force)
 {
     int rc = cs_index_write_new(path, &s->index, force);
@@ -129,9 +140,9 @@ int cmd_select(int argc, char **argv)
     cs_run_select_args a;
     cs_run_select_args_init(&a);
     cs_select_params *p = &a.params;
-    int have_rate = 0, have_count = 0, top = 0, sample = 0, ccs = 0, dry = 0, npy = 0, force = 0;
+    int have_rate = 0, have_count = 0, rule_clash = 0, dry = 0, npy = 0, force = 0;
     int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0;
-    const char *out = NULL;
+    const char *out = NULL, *rule_name = NULL;
     double d;
     long l;
     int c;
@@ -166,11 +177,14 @@ int cmd_select(int argc, char **argv)
             have_beta = 1;
             break;
         case O_TOP:
-            top = 1;
-            break;
         case O_SAMPLE:
-            sample = 1;
+        case O_CCS: {
+            /* Each of these options is named after its rule (select/rules.c). */
+            const char *name = option_name(longopts, c);
+            rule_clash |= rule_name && strcmp(rule_name, name) != 0;
+            rule_name = name;
             break;
+        }
         case O_ORDER:
             if (cs_order_parse(optarg, &p->order, &p->band_lo, &p->band_hi))
                 return cs_usage_error(cmd, "--order: %s", cs_errmsg());
@@ -192,9 +206,6 @@ int cmd_select(int argc, char **argv)
                 return cs_usage_error(cmd, "--%s must lie in [0, 1], got '%s'", c == O_TAU ? "tau" : "phi", optarg);
             *(c == O_TAU ? &p->tau : &p->phi) = d;
             have_tau = 1;
-            break;
-        case O_CCS:
-            ccs = 1;
             break;
         case O_CUT:
             if (cs_parse_double(optarg, &d) || !(d >= 0.0 && d < 1.0))
@@ -226,24 +237,30 @@ int cmd_select(int argc, char **argv)
     if (have_rate == have_count)
         return cs_usage_error(cmd, have_rate ? "--rate and --count exclude each other"
                                              : "give the budget: --rate R or --count M");
-    if (top + sample + ccs > 1)
-        return cs_usage_error(cmd, "--top, --sample and --ccs exclude each other");
+    if (rule_clash) {
+        char list[256];
+        cs_select_rule_list("--", " and ", list, sizeof list);
+        return cs_usage_error(cmd, "%s exclude each other", list);
+    }
+    /* No rule option: the params' default rule (top). */
+    if (rule_name && !cs_select_rule_find(rule_name, &p->pick))
+        return cs_usage_error(cmd, "%s", cs_errmsg());
+    const cs_select_rule *rule = cs_select_rule_at(p->pick);
     if (have_tau && !p->filter)
         return cs_usage_error(cmd, "--tau and --phi apply to --focus-filter only");
-    if (p->order != CS_ORDER_HARD && (sample || ccs))
+    if (p->order != CS_ORDER_HARD && !rule->takes_order)
         return cs_usage_error(cmd, "--order applies to --top only");
-    if (have_beta && !sample)
+    if (have_beta && p->pick != CS_PICK_SAMPLE)
         return cs_usage_error(cmd, "--beta applies to --sample only");
-    if (have_cut && !ccs)
+    if (have_cut && p->pick != CS_PICK_CCS)
         return cs_usage_error(cmd, "--hard-cutoff applies to --ccs only");
     if (!isnan(a.gamma) && !a.focus_weighted)
         return cs_usage_error(cmd, "--gamma applies to --focus-weighted only");
     if (a.focus_weighted && strcmp(a.score, "focus_weighted") == 0)
         return cs_usage_error(cmd, "--focus-weighted on --by focus_weighted would weight by focus twice");
-    p->pick = sample ? CS_PICK_SAMPLE : ccs ? CS_PICK_CCS : CS_PICK_TOP;
-    /* CCS stratifies by AUM unless told otherwise, as its authors do (METHODS.md 4). */
-    if (ccs && !have_by)
-        a.score = "aum";
+    /* A rule may default to another score (ccs: aum, as its authors). */
+    if (rule->default_score && !have_by)
+        a.score = rule->default_score;
     if (!cs_run_score_known(a.score))
         return cs_usage_error(cmd, "%s", cs_errmsg());
     if (optind < argc - 1)

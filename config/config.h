@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../nn/models.h" /* cs_model_name: model.name's choices are that table's names */
+
 #define CS_CFG_PATH_MAX 4096 /* string keys holding paths */
 #define CS_CFG_NAME_MAX 64   /* other string keys */
 #define CS_CFG_MAX_KEYS 128  /* room in cs_config.source; the schema must fit */
@@ -29,7 +31,6 @@ typedef enum cs_dataset_kind {
     CS_KIND_WFDB_BEATS, CS_KIND_CINC
 } cs_dataset_kind;
 typedef enum cs_normalize { CS_NORM_DATASET, CS_NORM_NONE, CS_NORM_SAMPLE } cs_normalize;
-typedef enum cs_model_name { CS_MODEL_CNN_SMALL, CS_MODEL_RESNET18, CS_MODEL_RESNET1D } cs_model_name;
 typedef enum cs_optimizer { CS_OPTIMIZER_SGD, CS_OPTIMIZER_ADAMW } cs_optimizer;
 typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
 typedef enum cs_tristate { CS_AUTO, CS_YES, CS_NO } cs_tristate;

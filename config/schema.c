@@ -29,7 +29,6 @@ static const char *const normalizations[] = {"dataset", "none", "sample", NULL};
 static const char *const rates[] = {"100", "500", NULL};
 static const char *const multi_labels[] = {"skip", "first", NULL};
 static const char *const beat_splits[] = {"random", "records", NULL};
-static const char *const models[] = {"cnn-small", "resnet18", "resnet1d", NULL};
 static const char *const optimizers[] = {"sgd", "adamw", NULL};
 static const char *const schedules[] = {"cosine", "constant", NULL};
 static const char *const tristate[] = {"auto", "yes", "no", NULL};
@@ -210,7 +209,7 @@ const cs_cfg_key cs_config_keys[] = {
     {"ecg.cinc_length", INT, F(ecg.cinc_length), IN(1, 10000000), "5000", NULL, NULL,
      "cinc: samples per lead; longer records are cut, shorter ones padded with zeros"},
     /* model */
-    {"model.name", ENUM, F(model.name), ANY, "cnn-small", models, NULL,
+    {"model.name", ENUM, F(model.name), ANY, "cnn-small", cs_model_names, NULL,
      "the surrogate network: a small CNN, ResNet-18 (images) or a 1-D ResNet (ECG)"},
     {"model.width", INT, F(model.width), IN(4, 1024), "64", NULL, NULL,
      "base channel width (channels of the first stage; later stages double it)"},

@@ -699,10 +699,8 @@ int cs_model_find_layer(const cs_model *m, const char *name)
     for (int i = 0; i < m->nlayers; i++)
         if (strcmp(m->layers[i].name, name) == 0)
             return m->layers[i].t;
-    const char *known = strcmp(m->spec.name, "cnn-small") == 0 ? "block1 to block3"
-                                                                : "layer1 to layer4 and layerS.B";
     return cs_error(CS_EINVAL, "model '%s' has no layer '%s' for Grad-CAM (known: last, %s)",
-                    m->spec.name, name, known);
+                    m->spec.name, name, cs_model_info_find(m->spec.name)->layers);
 }
 
 /* Whether `layer` is a handle cs_model_find_layer gives out: the last conv block or a

@@ -1,14 +1,5 @@
 /* model.h - models chosen by name, built as a small layer graph over one parameter slab.
- *
- *   cnn-small  3 x (conv3x3 - BN - ReLU), channels 32-64-128 scaled by width/64, 2x2 max
- *              pool after blocks 1 and 2, GAP, linear.                    input (C,H,W)
- *   resnet18   torchvision BasicBlock ResNet-18 for small images: 3x3 stride-1 stem conv
- *              (no bias) + BN + ReLU, no max pool, stages width*{1,2,4,8}/1 ... with
- *              strides 1,2,2,2 and blocks {2,2,2,2}, 1x1 conv + BN shortcut when the
- *              shape changes, GAP, linear.                                 input (C,H,W)
- *   resnet1d   the same with 1-D convolutions for multi-lead signals: stem conv of
- *              kernel_size (default 7) and stem_stride (default 2), 3-tap BasicBlocks,
- *              num_stages stages of blocks[s] blocks, base width `width`. input (C,L)
+ * The names and architectures are the table of models.c (models.h).
  *
  * Parameter names follow PyTorch's state_dict (conv1.weight, bn1.running_mean,
  * layer2.0.downsample.0.weight, fc.bias, block1.conv.weight, ...).  The slab holds the
@@ -28,7 +19,7 @@
 #define CS_MODEL_MAX_STAGES 4
 
 typedef struct cs_model_spec {
-    const char *name;   /* "cnn-small", "resnet18", "resnet1d" */
+    const char *name;   /* a name of the table in models.c */
     int in_channels;    /* from the dataset */
     int in_ndim;        /* 2: in_shape = {H, W}; 1: in_shape = {L, unused} */
     int in_shape[2];

@@ -1,9 +1,9 @@
-/* model_arch.c - the named architectures (cnn-small, resnet18, resnet1d) and the size
- * checks that refuse inputs too small for their downsampling. */
+/* model_arch.c - the builders of the architectures in the table of models.c, the checks
+ * every model shares (input rank, width), and the size checks that refuse inputs too
+ * small for each one's downsampling. */
 #include "model_impl.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "../common/err.h"
 
@@ -46,13 +46,13 @@ static int built(cs_model *m, int t)
     return t < 0 ? cs_error(CS_EINTERNAL, "model '%s': a layer was built on no input", m->spec.name) : 0;
 }
 
-static int cnn_small(cs_model *m)
+int cs_arch_cnn_small(cs_model *m)
 {
     const cs_model_spec *s = &m->spec;
     int H = s->in_shape[0], W = s->in_shape[1];
     if (H < 4 || W < 4)
-        return cs_error(CS_EINVAL, "model 'cnn-small': input %dx%d is too small for its two 2x2 max pools; need at least 4x4",
-                        H, W);
+        return cs_error(CS_EINVAL, "model '%s': input %dx%d is too small for its two 2x2 max pools; need at least 4x4",
+                        s->name, H, W);
     int t = mb_input(m, s->in_channels, H, W);
     static const int base[3] = {32, 64, 128};
     char name[32];
@@ -101,7 +101,7 @@ static int resnet(cs_model *m, int d1)
     const cs_model_spec *s = &m->spec;
     int nst = d1 ? s->num_stages : 4;
     int k = d1 ? s->kernel_size : 3, ss = d1 ? s->stem_stride : 1;
-    const char *nm = d1 ? "resnet1d" : "resnet18";
+    const char *nm = s->name;
     if (nst < 1 || nst > CS_MODEL_MAX_STAGES)
         return cs_error(CS_EINVAL, "model '%s': %d stages, must be 1 to %d", nm, nst,
                         CS_MODEL_MAX_STAGES);
@@ -115,11 +115,11 @@ static int resnet(cs_model *m, int d1)
     int H = d1 ? 1 : s->in_shape[0], W = d1 ? s->in_shape[0] : s->in_shape[1];
     if (d1) {
         if (fits(W, k, ss, nst - 1))
-            return cs_error(CS_EINVAL, "model 'resnet1d': input length %d is too short for a stride-%d stem and %d stride-2 stages; need at least %d",
-                            W, ss, nst - 1, min_fit(k, ss, nst - 1));
+            return cs_error(CS_EINVAL, "model '%s': input length %d is too short for a stride-%d stem and %d stride-2 stages; need at least %d",
+                            nm, W, ss, nst - 1, min_fit(k, ss, nst - 1));
     } else if (fits(H, 3, 1, 3) || fits(W, 3, 1, 3)) {
-        return cs_error(CS_EINVAL, "model 'resnet18': input %dx%d is too small for its 3 stride-2 stages; need at least %dx%d",
-                        H, W, min_fit(3, 1, 3), min_fit(3, 1, 3));
+        return cs_error(CS_EINVAL, "model '%s': input %dx%d is too small for its 3 stride-2 stages; need at least %dx%d",
+                        nm, H, W, min_fit(3, 1, 3), min_fit(3, 1, 3));
     }
     int t = mb_input(m, s->in_channels, H, W);
     t = mb_conv(m, t, s->width, d1 ? 1 : k, k, d1 ? 1 : ss, ss, d1 ? 0 : k / 2, k / 2, 0, "conv1");
@@ -139,20 +139,23 @@ static int resnet(cs_model *m, int d1)
     return built(m, t);
 }
 
+int cs_arch_resnet18(cs_model *m) { return resnet(m, 0); }
+
+int cs_arch_resnet1d(cs_model *m) { return resnet(m, 1); }
+
 int cs_model_build_arch(cs_model *m)
 {
     const cs_model_spec *s = &m->spec;
-    const char *nm = s->name ? s->name : "";
-    int want_ndim = strcmp(nm, "resnet1d") == 0 ? 1 : 2;
-    if (strcmp(nm, "cnn-small") && strcmp(nm, "resnet18") && strcmp(nm, "resnet1d"))
-        return cs_error(CS_EINVAL, "unknown model '%s' (known: cnn-small, resnet18, resnet1d)", nm);
-    if (s->in_ndim != want_ndim)
+    int id = cs_model_lookup(s->name);
+    if (id < 0)
+        return id;
+    const cs_model_info *info = cs_model_info_at(id);
+    const char *nm = info->name;
+    if (s->in_ndim != info->in_ndim)
         return cs_error(CS_EINVAL, "model '%s' takes %s input, the data is %d-D", nm,
-                        want_ndim == 1 ? "1-D (leads x length)" : "2-D (channels x H x W)",
+                        info->in_ndim == 1 ? "1-D (leads x length)" : "2-D (channels x H x W)",
                         s->in_ndim);
     if (s->width < 2 || s->width > 4096 || s->width % 2)
         return cs_error(CS_EINVAL, "model '%s': width %d must be even and 2 to 4096", nm, s->width);
-    if (strcmp(nm, "cnn-small") == 0)
-        return cnn_small(m);
-    return resnet(m, want_ndim == 1);
+    return info->build(m);
 }

@@ -4,6 +4,7 @@
 #define CS_NN_MODEL_IMPL_H
 
 #include "model.h"
+#include "models.h"
 
 enum { NODE_CONV, NODE_BN, NODE_RELU, NODE_MAXPOOL, NODE_GAP, NODE_LINEAR, NODE_ADD };
 enum { PK_CONV_W, PK_CONV_B, PK_BN_W, PK_BN_B, PK_BN_RM, PK_BN_RV, PK_LIN_W, PK_LIN_B };
@@ -78,7 +79,12 @@ int mb_add(cs_model *m, int a, int b);
 /* Name tensor t as a Grad-CAM layer; returns t (or -1 as above). */
 int mb_name(cs_model *m, int t, const char *name);
 
-/* Add the named architecture's layers (model_arch.c). */
+/* Add the layers of the architecture spec.name names (model_arch.c, by the table of
+ * models.c). */
 int cs_model_build_arch(cs_model *m);
+/* The table's builders (model_arch.c). */
+int cs_arch_cnn_small(cs_model *m);
+int cs_arch_resnet18(cs_model *m);
+int cs_arch_resnet1d(cs_model *m);
 
 #endif

@@ -95,7 +95,7 @@ static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, int
         snprintf(dropout, sizeof dropout, "%d", (int)cfg->dropout.method);
     else
         snprintf(dropout, sizeof dropout, "%s", cs_config_find_key("dropout.method")->choices[cfg->dropout.method]);
-    static const char *models[] = {"cnn-small", "resnet18", "resnet1d"};
+    const char *const *models = cs_model_names;
     snprintf(buf, len,
              "dataset=%s\ndataset_sha256=%s\nsplit=%s\nn=%lld\nmodel=%s\nepochs=%d\nruns=%d\nseed=%d\n"
              "batch_size=%d\ndropout=%s\ntool=coreset %s\n",

@@ -11,13 +11,17 @@
  *  4. inside a stratum take the members with the smallest uniform draws,
  *     reliable ones first.
  * If fewer than quota members remain after step 1, all of them are taken and
- * the rest comes from the dropped members, least hard first. */
+ * the rest comes from the dropped members, least hard first.
+ * The rule `ccs` (rule.h) runs it in every group. */
 #include "ccs.h"
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 #include "quota.h"
+#include "rule.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct stratum {
@@ -61,13 +65,20 @@ static void allocate(stratum *s, int k, int64_t budget)
     }
 }
 
+static int check_opts(double drop, int strata)
+{
+    if (!(drop >= 0.0 && drop < 1.0))
+        return cs_error(CS_EINVAL, "ccs drop fraction %g: must be in [0, 1)", drop);
+    if (strata < 1)
+        return cs_error(CS_EINVAL, "ccs strata %d: must be >= 1", strata);
+    return 0;
+}
+
 int cs_ccs_pick(const cs_cand *a, int64_t len, const double *u, const double *score,
                 const cs_ccs_opts *o, int64_t quota, int64_t *out)
 {
-    if (!(o->drop >= 0.0 && o->drop < 1.0))
-        return cs_error(CS_EINVAL, "ccs drop fraction %g: must be in [0, 1)", o->drop);
-    if (o->strata < 1)
-        return cs_error(CS_EINVAL, "ccs strata %d: must be >= 1", o->strata);
+    if (check_opts(o->drop, o->strata))
+        return CS_EINVAL;
     if (quota < 0 || quota > len)
         return cs_error(CS_EINTERNAL, "ccs quota %lld of %lld", (long long)quota, (long long)len);
     int rc = 0;
@@ -147,3 +158,33 @@ out:
     free(off);
     return rc;
 }
+
+static int ccs_check(const cs_select_params *p, const cs_select_inputs *in)
+{
+    int rc = cs_select_need_score(in, cs_rule_ccs.name);
+    return rc ? rc : check_opts(p->ccs_drop, p->ccs_strata);
+}
+
+static int ccs_rule_pick(const cs_select_params *p, const cs_select_inputs *in, cs_cand *a, int64_t len,
+                         const double *u, int64_t quota, int64_t *out)
+{
+    cs_ccs_opts o = {.drop = p->ccs_drop, .strata = p->ccs_strata, .dir = in->dir};
+    return cs_ccs_pick(a, len, u, in->score, &o, quota, out);
+}
+
+static void ccs_describe(const cs_select_params *p, char *buf, size_t len)
+{
+    char d[32];
+    snprintf(buf, len, "%s drop=%s strata=%d", cs_rule_ccs.name, cs_double_text(p->ccs_drop, d, sizeof d),
+             p->ccs_strata);
+}
+
+/* AUM by default, as the CCS authors stratify (METHODS.md section 4). */
+const cs_select_rule cs_rule_ccs = {
+    .name = "ccs",
+    .draws = 1,
+    .default_score = "aum",
+    .check = ccs_check,
+    .pick = ccs_rule_pick,
+    .describe = ccs_describe,
+};

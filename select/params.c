@@ -1,5 +1,7 @@
-/* params.c - names and parsers for the selection options, shared by the
- * CLI and the index-file header so both spell them the same way. */
+/* params.c - the parser and the text of the order option (hard, easy,
+ * band:LO:HI), shared by the CLI and the index-file header so both spell it
+ * the same way.  The names of the rules and quota modes are their tables'
+ * (rules.c, quota_modes.c). */
 #include "select.h"
 
 #include "../common/err.h"
@@ -8,40 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const quota_names[] = {"none", "proportional", "balanced", "sqrt", "rcap"};
-static const char *const pick_names[] = {"top", "sample", "ccs"};
-
-const char *cs_quota_name(cs_quota_mode q)
-{
-    return q >= CS_QUOTA_NONE && q <= CS_QUOTA_RCAP ? quota_names[q] : "?";
-}
-
-int cs_quota_parse(const char *s, cs_quota_mode *q)
-{
-    for (int i = 0; i <= CS_QUOTA_RCAP; i++)
-        if (strcmp(s, quota_names[i]) == 0) {
-            *q = (cs_quota_mode)i;
-            return 0;
-        }
-    return cs_error(CS_EINVAL,
-                    "unknown quota '%s' (none, proportional, balanced, sqrt, rcap)", s);
-}
-
-const char *cs_pick_name(cs_pick k)
-{
-    return k >= CS_PICK_TOP && k <= CS_PICK_CCS ? pick_names[k] : "?";
-}
-
-int cs_pick_parse(const char *s, cs_pick *k)
-{
-    for (int i = 0; i <= CS_PICK_CCS; i++)
-        if (strcmp(s, pick_names[i]) == 0) {
-            *k = (cs_pick)i;
-            return 0;
-        }
-    return cs_error(CS_EINVAL, "unknown sampling '%s' (top, sample, ccs)", s);
-}
 
 /* One bound of a band: a plain decimal number, nothing after it. */
 static int parse_bound(const char *s, const char *end, double *v)

@@ -1,5 +1,5 @@
-/* quota.c - budget, class-quota weights, exact water-filling and
- * largest-remainder rounding.
+/* quota.c - budget, exact water-filling of the class weights (each mode's,
+ * quota_modes.c) and largest-remainder rounding.
  *
  * The authors' RCAP code re-spreads the whole budget after saturating a
  * class and so overshoots M; here only the budget left after the saturated
@@ -174,31 +174,10 @@ out:
 
 int cs_quota_weights(cs_quota_mode mode, const int64_t *cap, const double *lc, int nc, double *w)
 {
-    for (int c = 0; c < nc; c++) {
-        double n = (double)cap[c];
-        switch (mode) {
-        case CS_QUOTA_PROPORTIONAL:
-            w[c] = n;
-            break;
-        case CS_QUOTA_BALANCED:
-            w[c] = cap[c] > 0 ? 1.0 : 0.0;
-            break;
-        case CS_QUOTA_SQRT:
-            w[c] = sqrt(n);
-            break;
-        case CS_QUOTA_RCAP:
-            if (!lc)
-                return cs_error(CS_EINVAL, "rcap quotas need the class losses L_c");
-            if (!(lc[c] >= 0.0) || !isfinite(lc[c]))
-                return cs_error(CS_EINVAL, "rcap: class %d: aggregate %g is not a finite value >= 0",
-                                c, lc[c]);
-            w[c] = sqrt(n * lc[c]);
-            break;
-        default:
-            return cs_error(CS_EINVAL, "quota mode %d has no class weights", (int)mode);
-        }
-    }
-    return 0;
+    const cs_quota_info *q = cs_quota_info_at(mode);
+    if (!q || !q->weights)
+        return cs_error(CS_EINVAL, "quota mode %d has no class weights", (int)mode);
+    return q->weights(cap, lc, nc, w);
 }
 
 int cs_quota_compute(cs_quota_mode mode, const int64_t *cap, const double *lc, int nc, int64_t m,

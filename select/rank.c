@@ -1,5 +1,6 @@
-/* rank.c - top-n by (tier, key, index) with a bounded heap, and the keys
- * for the orders hard, easy and band.
+/* rank.c - top-n by (tier, key, index) with a bounded heap, the keys for
+ * the orders hard, easy and band, and the rule `top` (rule.h) built on them:
+ * the n_c best of a group in the chosen order.
  *
  * Band LO:HI: within a group of n samples, sample i's quantile is
  * q_i = r_i / (n - 1), r_i its 0-based rank by ascending raw score (ties by
@@ -13,8 +14,10 @@
 #include "rank.h"
 
 #include "../common/err.h"
+#include "rule.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int cs_cand_cmp(const cs_cand *a, const cs_cand *b)
@@ -70,6 +73,13 @@ void cs_cand_topn(cs_cand *a, int64_t len, int64_t n)
         }
 }
 
+void cs_cand_take(cs_cand *a, int64_t len, int64_t n, int64_t *out)
+{
+    cs_cand_topn(a, len, n);
+    for (int64_t j = 0; j < n; j++)
+        out[j] = a[j].idx;
+}
+
 typedef struct by_score {
     double s;
     int64_t pos; /* position in the group (members come in ascending index) */
@@ -108,3 +118,34 @@ int cs_rank_keys(cs_cand *a, int64_t len, const double *score, cs_score_dir dir,
     free(b);
     return 0;
 }
+
+static int top_check(const cs_select_params *p, const cs_select_inputs *in)
+{
+    (void)p;
+    return cs_select_need_score(in, cs_rule_top.name);
+}
+
+static int top_pick(const cs_select_params *p, const cs_select_inputs *in, cs_cand *a, int64_t len,
+                    const double *u, int64_t quota, int64_t *out)
+{
+    (void)u;
+    int rc = cs_rank_keys(a, len, in->score, in->dir, p->order, p->band_lo, p->band_hi);
+    if (!rc)
+        cs_cand_take(a, len, quota, out);
+    return rc;
+}
+
+/* The order is a header line of its own: nothing to add here. */
+static void top_describe(const cs_select_params *p, char *buf, size_t len)
+{
+    (void)p;
+    snprintf(buf, len, "%s", cs_rule_top.name);
+}
+
+const cs_select_rule cs_rule_top = {
+    .name = "top",
+    .takes_order = 1,
+    .check = top_check,
+    .pick = top_pick,
+    .describe = top_describe,
+};

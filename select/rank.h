@@ -23,6 +23,9 @@ int cs_cand_cmp(const cs_cand *a, const cs_cand *b);
  * O(len log n) with a heap of n. */
 void cs_cand_topn(cs_cand *a, int64_t len, int64_t n);
 
+/* Move the best n into a[0..n) (cs_cand_topn) and write their indices to out. */
+void cs_cand_take(cs_cand *a, int64_t len, int64_t n, int64_t *out);
+
 /* Sort a[0..len) best first. */
 void cs_cand_sort(cs_cand *a, int64_t len);
 

@@ -10,6 +10,7 @@
 #include "../score/score.h"
 #include "../score/scores_file.h"
 #include "quota.h"
+#include "rule.h"
 
 #include <limits.h>
 #include <math.h>
@@ -206,12 +207,8 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
     cs_order_format(p->order, p->band_lo, p->band_hi, v, sizeof v);
     if ((rc = set_header(ix, "order", v)))
         return rc;
-    if (p->pick == CS_PICK_SAMPLE)
-        snprintf(v, sizeof v, "sample beta=%s", cs_double_text(p->beta, x, sizeof x));
-    else if (p->pick == CS_PICK_CCS)
-        snprintf(v, sizeof v, "ccs drop=%s strata=%d", cs_double_text(p->ccs_drop, x, sizeof x), p->ccs_strata);
-    else
-        snprintf(v, sizeof v, "top");
+    /* cs_select_run accepted the rule: it is in the table. */
+    cs_select_rule_at(p->pick)->describe(p, v, sizeof v);
     if ((rc = set_header(ix, "sampling", v)))
         return rc;
     if (p->filter)
@@ -296,8 +293,18 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         goto out;
     if (p->filter && (rc = read_helper(&f, path, "late_conf", "--focus-filter", &arr.late_conf)))
         goto out;
-    if ((p->pick == CS_PICK_SAMPLE || p->quota == CS_QUOTA_RCAP) &&
-        (rc = read_helper(&f, path, "late_loss", p->quota == CS_QUOTA_RCAP ? "quota rcap" : "--sample", &arr.loss)))
+    /* The late-window loss for a rule or a quota mode that weighs by it
+     * (unknown ones are left to cs_select_run to report). */
+    const cs_select_rule *rule = cs_select_rule_at(p->pick);
+    const cs_quota_info *mode = cs_quota_info_at(p->quota);
+    char why[64];
+    if (mode && mode->class_loss)
+        snprintf(why, sizeof why, "quota %s", mode->name);
+    else if (rule && rule->needs_loss)
+        snprintf(why, sizeof why, "--%s", rule->name);
+    else
+        why[0] = 0;
+    if (why[0] && (rc = read_helper(&f, path, "late_loss", why, &arr.loss)))
         goto out;
     if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
         goto out;

@@ -1,11 +1,15 @@
 /* sample.c - reproducible Efraimidis-Spirakis keys for loss-weighted
- * sampling without replacement (RCAP's within-class sampler). */
+ * sampling without replacement (RCAP's within-class sampler), and the rule
+ * `sample` (rule.h) that keeps the n_c largest keys of a group. */
 #include "sample.h"
 
 #include "../common/err.h"
+#include "../common/numtext.h"
 #include "../common/rng.h"
+#include "rule.h"
 
 #include <math.h>
+#include <stdio.h>
 
 void cs_group_uniforms(uint64_t seed, uint64_t stream, int64_t len, double *u)
 {
@@ -30,3 +34,36 @@ int cs_sample_keys(cs_cand *a, int64_t len, const double *loss, int nc, double b
     }
     return 0;
 }
+
+static int sample_check(const cs_select_params *p, const cs_select_inputs *in)
+{
+    if (!in->loss)
+        return cs_error(CS_EINVAL, "sampling needs the late-window loss");
+    if (!(p->beta > 0.0 && isfinite(p->beta)))
+        return cs_error(CS_EINVAL, "sampling beta %g: must be > 0", p->beta);
+    return 0;
+}
+
+static int sample_pick(const cs_select_params *p, const cs_select_inputs *in, cs_cand *a, int64_t len,
+                       const double *u, int64_t quota, int64_t *out)
+{
+    int rc = cs_sample_keys(a, len, in->loss, in->num_classes, p->beta, u);
+    if (!rc)
+        cs_cand_take(a, len, quota, out);
+    return rc;
+}
+
+static void sample_describe(const cs_select_params *p, char *buf, size_t len)
+{
+    char b[32];
+    snprintf(buf, len, "%s beta=%s", cs_rule_sample.name, cs_double_text(p->beta, b, sizeof b));
+}
+
+const cs_select_rule cs_rule_sample = {
+    .name = "sample",
+    .draws = 1,
+    .needs_loss = 1,
+    .check = sample_check,
+    .pick = sample_pick,
+    .describe = sample_describe,
+};

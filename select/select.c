@@ -1,5 +1,6 @@
 /* select.c - the selection driver: budget, groups and quotas, the pick in
- * each group, the reliability tiers, and the report.
+ * each group by the chosen rule (rule.h), the reliability tiers, and the
+ * report.
  *
  * Groups: with a quota mode each class is a group and gets n_c; with quota
  * `none` the whole set is one group (band quantiles and CCS strata are then
@@ -9,10 +10,10 @@
 #include "select.h"
 
 #include "../common/err.h"
-#include "ccs.h"
 #include "filter.h"
 #include "quota.h"
 #include "rank.h"
+#include "rule.h"
 #include "sample.h"
 
 #include <math.h>
@@ -44,22 +45,17 @@ void cs_select_report_release(cs_select_report *r)
     memset(r, 0, sizeof *r);
 }
 
-static int check_array_finite(const double *v, int64_t n, const char *what)
-{
-    for (int64_t i = 0; i < n; i++)
-        if (isnan(v[i]))
-            return cs_error(CS_EINVAL, "sample %lld: %s is NaN", (long long)i, what);
-    return 0;
-}
-
-/* Everything cs_select_run needs is present and in range. */
+/* Everything cs_select_run needs is present and in range: the common part
+ * here, what a rule or a quota mode needs in its own check. */
 static int check_args(const cs_select_params *p, const cs_select_inputs *in)
 {
     if (in->n <= 0)
         return cs_error(CS_EINVAL, "cannot select from an empty set (N = %lld)", (long long)in->n);
-    if (p->quota < CS_QUOTA_NONE || p->quota > CS_QUOTA_RCAP)
+    const cs_quota_info *q = cs_quota_info_at(p->quota);
+    if (!q)
         return cs_error(CS_EINVAL, "unknown quota mode %d", (int)p->quota);
-    if (p->pick < CS_PICK_TOP || p->pick > CS_PICK_CCS)
+    const cs_select_rule *r = cs_select_rule_at(p->pick);
+    if (!r)
         return cs_error(CS_EINVAL, "unknown pick %d", (int)p->pick);
     if (p->order < CS_ORDER_HARD || p->order > CS_ORDER_BAND)
         return cs_error(CS_EINVAL, "unknown order %d", (int)p->order);
@@ -72,35 +68,23 @@ static int check_args(const cs_select_params *p, const cs_select_inputs *in)
         if (!(p->band_lo <= p->band_hi))
             return cs_error(CS_EINVAL, "band %g:%g: LO is above HI", p->band_lo, p->band_hi);
     }
-    if (p->order != CS_ORDER_HARD && p->pick != CS_PICK_TOP)
+    if (p->order != CS_ORDER_HARD && !r->takes_order)
         return cs_error(CS_EINVAL, "order '%s' applies to top-n only, not to '%s'",
-                        p->order == CS_ORDER_EASY ? "easy" : "band", cs_pick_name(p->pick));
-    if ((p->quota != CS_QUOTA_NONE || in->labels) && in->num_classes < 1)
+                        p->order == CS_ORDER_EASY ? "easy" : "band", r->name);
+    if ((q->per_class || in->labels) && in->num_classes < 1)
         return cs_error(CS_EINVAL, "%d classes: need at least one", in->num_classes);
-    if (p->quota != CS_QUOTA_NONE && !in->labels)
-        return cs_error(CS_EINVAL, "quota '%s' needs the labels", cs_quota_name(p->quota));
+    if (q->per_class && !in->labels)
+        return cs_error(CS_EINVAL, "quota '%s' needs the labels", q->name);
     if (in->labels)
         for (int64_t i = 0; i < in->n; i++)
             if (in->labels[i] < 0 || in->labels[i] >= in->num_classes)
                 return cs_error(CS_EINVAL, "sample %lld: label %d outside [0, %d)", (long long)i,
                                 (int)in->labels[i], in->num_classes);
-    if (p->pick != CS_PICK_SAMPLE) {
-        if (!in->score)
-            return cs_error(CS_EINVAL, "pick '%s' needs a score", cs_pick_name(p->pick));
-        int rc = check_array_finite(in->score, in->n, "score");
-        if (rc)
-            return rc;
-    }
-    if (p->pick == CS_PICK_SAMPLE && !in->loss)
-        return cs_error(CS_EINVAL, "sampling needs the late-window loss");
-    if (p->pick == CS_PICK_SAMPLE && !(p->beta > 0.0 && isfinite(p->beta)))
-        return cs_error(CS_EINVAL, "sampling beta %g: must be > 0", p->beta);
-    if (p->quota == CS_QUOTA_RCAP) {
-        if (p->rcap_mass == CS_RCAP_GIVEN && !in->class_mass)
-            return cs_error(CS_EINVAL, "rcap with a given class mass needs the per-class array");
-        if (p->rcap_mass == CS_RCAP_LOSS && !in->loss)
-            return cs_error(CS_EINVAL, "rcap quotas need the late-window loss");
-    }
+    int rc = r->check(p, in);
+    if (!rc && q->check)
+        rc = q->check(p, in);
+    if (rc)
+        return rc;
     if (p->filter && (!in->late_conf || !in->focus))
         return cs_error(CS_EINVAL, "the reliability filter needs late-window confidence and focus");
     return 0;
@@ -144,35 +128,20 @@ static int fill_report(const cs_select_inputs *in, const uint8_t *kept, const ui
     return 0;
 }
 
-/* Choose quota members of one group a[0..len) into out. */
-static int pick_group(const cs_select_params *p, const cs_select_inputs *in, cs_cand *a,
-                      int64_t len, uint64_t stream, int64_t quota, int64_t *out)
+/* Choose quota members of one group a[0..len) into out by the rule. */
+static int pick_group(const cs_select_rule *r, const cs_select_params *p, const cs_select_inputs *in,
+                      cs_cand *a, int64_t len, uint64_t stream, int64_t quota, int64_t *out)
 {
     if (quota == 0)
         return 0;
-    int rc = 0;
     double *u = NULL;
-    if (p->pick != CS_PICK_TOP) {
+    if (r->draws) {
         u = cs_malloc(sizeof *u * (size_t)len);
         if (!u)
             return CS_ENOMEM;
         cs_group_uniforms(p->seed, stream, len, u);
     }
-    if (p->pick == CS_PICK_CCS) {
-        cs_ccs_opts o = {.drop = p->ccs_drop, .strata = p->ccs_strata, .dir = in->dir};
-        rc = cs_ccs_pick(a, len, u, in->score, &o, quota, out);
-        goto out;
-    }
-    if (p->pick == CS_PICK_SAMPLE)
-        rc = cs_sample_keys(a, len, in->loss, in->num_classes, p->beta, u);
-    else
-        rc = cs_rank_keys(a, len, in->score, in->dir, p->order, p->band_lo, p->band_hi);
-    if (rc)
-        goto out;
-    cs_cand_topn(a, len, quota);
-    for (int64_t j = 0; j < quota; j++)
-        out[j] = a[j].idx;
-out:
+    int rc = r->pick(p, in, a, len, u, quota, out);
     free(u);
     return rc;
 }
@@ -189,7 +158,9 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
     rc = cs_select_budget(p->rate, p->count, in->n, &budget);
     if (rc)
         return rc;
-    int groups = p->quota == CS_QUOTA_NONE ? 1 : in->num_classes;
+    const cs_quota_info *mode = cs_quota_info_at(p->quota);
+    const cs_select_rule *rule = cs_select_rule_at(p->pick);
+    int groups = mode->per_class ? in->num_classes : 1;
     int64_t n = in->n;
     uint8_t *unrel = NULL, *kept = NULL;
     int64_t *size = cs_calloc((size_t)groups + 1, sizeof *size);
@@ -223,7 +194,7 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
     for (int g = groups; g > 0; g--)
         size[g] = size[g - 1];
     size[0] = 0; /* size[g]..size[g+1] is group g */
-    if (p->quota == CS_QUOTA_NONE) {
+    if (!mode->per_class) {
         quota[0] = budget;
     } else {
         int64_t *cap = cs_malloc(sizeof *cap * (size_t)groups);
@@ -235,9 +206,9 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
         }
         for (int g = 0; g < groups; g++)
             cap[g] = size[g + 1] - size[g];
-        if (p->quota == CS_QUOTA_RCAP && p->rcap_mass == CS_RCAP_GIVEN)
+        if (mode->class_loss && p->rcap_mass == CS_RCAP_GIVEN)
             memcpy(lc, in->class_mass, sizeof *lc * (size_t)groups);
-        else if (p->quota == CS_QUOTA_RCAP)
+        else if (mode->class_loss)
             rc = cs_rcap_class_loss(in->loss, in->labels, n, groups, lc);
         if (!rc)
             rc = cs_quota_compute(p->quota, cap, lc, groups, budget, quota, NULL);
@@ -247,8 +218,8 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
     }
     int64_t got = 0;
     for (int g = 0; g < groups; g++) {
-        uint64_t stream = p->quota == CS_QUOTA_NONE ? CS_SELECT_GLOBAL_STREAM : (uint64_t)g;
-        rc = pick_group(p, in, mem + size[g], size[g + 1] - size[g], stream, quota[g], out + got);
+        uint64_t stream = mode->per_class ? (uint64_t)g : CS_SELECT_GLOBAL_STREAM;
+        rc = pick_group(rule, p, in, mem + size[g], size[g + 1] - size[g], stream, quota[g], out + got);
         if (rc)
             goto out;
         got += quota[g];

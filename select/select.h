@@ -17,7 +17,8 @@ typedef enum cs_quota_mode {
     CS_QUOTA_PROPORTIONAL, /* n_c proportional to N_c */
     CS_QUOTA_BALANCED,     /* equal shares */
     CS_QUOTA_SQRT,         /* n_c proportional to sqrt(N_c) */
-    CS_QUOTA_RCAP          /* n_c proportional to sqrt(N_c * L_c) */
+    CS_QUOTA_RCAP,         /* n_c proportional to sqrt(N_c * L_c) */
+    CS_QUOTA_COUNT         /* the number of modes: quota_modes.c has one entry each */
 } cs_quota_mode;
 
 /* What L_c is for RCAP quotas. */
@@ -36,7 +37,8 @@ typedef enum cs_order {
 typedef enum cs_pick {
     CS_PICK_TOP = 0, /* top-n_c in the chosen order (default) */
     CS_PICK_SAMPLE,  /* without replacement, probability proportional to exp(l_i / beta) */
-    CS_PICK_CCS      /* coverage-centric selection over score strata */
+    CS_PICK_CCS,     /* coverage-centric selection over score strata */
+    CS_PICK_COUNT    /* the number of rules: rules.c has one entry each (rule.h) */
 } cs_pick;
 
 /* Which end of a score is "important" (hard): each score declares it. */
@@ -97,7 +99,8 @@ void cs_select_report_release(cs_select_report *r);
 int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t **idx,
                   int64_t *m, cs_select_report *rep);
 
-/* Names for options and index-file headers, and their parsers. */
+/* Names for options and index-file headers, and their parsers: the names
+ * are the tables' (quota_modes.c, rules.c), the parsers' messages list them. */
 const char *cs_quota_name(cs_quota_mode q);
 int cs_quota_parse(const char *s, cs_quota_mode *q);
 const char *cs_pick_name(cs_pick k);

@@ -191,6 +191,25 @@ bad gamma-negative "gamma must be a number >= 0" "$CS" select "$run" --rate 0.1 
 bad weighted-twice "would weight by focus twice" "$CS" select "$run" --rate 0.1 --by focus_weighted --focus-weighted
 bad not-a-run "is not a run directory" "$CS" select "$TMP" --rate 0.1
 bad missing-dir "cannot write '$TMP/nope/x.idx'" "$CS" select "$run" --rate 0.1 -o "$TMP/nope/x.idx"
+# The rules and quota modes are select/'s tables: the messages list them, and each one
+# must be an option the command takes and its help names.
+"$CS" select "$run" --rate 0.1 --top --ccs >/dev/null 2>"$TMP/err"
+rules=$(sed -n 's/^coreset: error: \(.*\) exclude each other$/\1/p' "$TMP/err" | sed 's/,//g; s/ and / /')
+"$CS" select "$run" --rate 0.1 --quota fair >/dev/null 2>"$TMP/err"
+quotas=$(sed -n "s/^coreset: error: --quota: unknown quota 'fair' (\(.*\))$/\1/p" "$TMP/err" | sed 's/,//g')
+"$CS" select --help >"$TMP/help"
+missing=""
+[ -n "$rules" ] && [ -n "$quotas" ] || missing="no lists in the messages"
+for r in $rules; do
+    grep -q -- "^  $r " "$TMP/help" || missing="$missing $r(help)"
+    "$CS" -q select "$run" --rate 0.1 "$r" --dry-run >/dev/null 2>&1 || missing="$missing $r(option)"
+done
+for q in $quotas; do
+    grep -q -- "--quota [a-z|]*\b$q\b" "$TMP/help" || missing="$missing $q(help)"
+    "$CS" -q select "$run" --rate 0.1 --quota "$q" --dry-run >/dev/null 2>&1 || missing="$missing $q(option)"
+done
+[ -z "$missing" ] && pass tables-in-help || fail tables-in-help "rules '$rules', quotas '$quotas':$missing"
+
 # A run without the score asked for: EVA left out by rescoring with windows that do not fit.
 cp -r "$run" "$TMP/noeva"
 "$CS" -q score --rescore "$TMP/noeva" --set score.eva_k=4 2>/dev/null

@@ -30,6 +30,8 @@ static const char *scratch(const char *name, const char *text)
 static void test_schema_is_consistent(void)
 {
     CHECK(cs_config_nkeys <= CS_CFG_MAX_KEYS);
+    /* model.name's choices are the table of nn/models.c, not a copy of it. */
+    CHECK(cs_config_find_key("model.name")->choices == cs_model_names);
     for (size_t i = 0; i < cs_config_nkeys; i++) {
         const cs_cfg_key *k = &cs_config_keys[i];
         const char *dot = strchr(k->key, '.');

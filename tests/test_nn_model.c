@@ -7,6 +7,7 @@
 #include "../common/rng.h"
 #include "../config/config.h"
 #include "../nn/model.h"
+#include "../nn/models.h"
 #include "../nn/optim.h"
 #include "../train/trainer.h"
 
@@ -184,6 +185,45 @@ static void train_twice(const cs_model_spec *s, int batch, size_t xn, int nthrea
         free(logit[i]);
     }
     free(x);
+}
+
+/* The table of models: every entry named, found by its name, built from a small input of
+ * its rank, and its Grad-CAM hint names a layer it has; an unknown name lists them all. */
+static void test_model_table(void)
+{
+    CHECK(cs_model_names[CS_MODEL_COUNT] == NULL && cs_model_info_at(CS_MODEL_COUNT) == NULL &&
+          cs_model_info_at(-1) == NULL);
+    CHECK(strcmp(cs_model_names[CS_MODEL_CNN_SMALL], "cnn-small") == 0 &&
+          strcmp(cs_model_names[CS_MODEL_RESNET18], "resnet18") == 0 &&
+          strcmp(cs_model_names[CS_MODEL_RESNET1D], "resnet1d") == 0);
+    char known[256] = "";
+    for (int i = 0; i < CS_MODEL_COUNT; i++) {
+        const cs_model_info *info = cs_model_info_at(i);
+        CHECK(info && info->name && info->build && info->layers);
+        if (!info)
+            continue;
+        CHECK(cs_model_names[i] == info->name && cs_model_info_find(info->name) == info &&
+              cs_model_lookup(info->name) == i);
+        CHECK(info->in_ndim == 1 || info->in_ndim == 2);
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", info->name);
+        cs_model_spec s = info->in_ndim == 1 ? spec1d(2, 64, 3, 8) : spec2d(info->name, 1, 16, 16, 3, 8);
+        s.name = info->name;
+        cs_model *m = NULL;
+        CHECK_OK(cs_model_create(&m, &s, 1, NULL));
+        if (!m)
+            continue;
+        char first[32];
+        snprintf(first, sizeof first, "%s", info->layers);
+        first[strcspn(first, " ")] = 0;
+        CHECK_MSG(cs_model_find_layer(m, first) >= 0, "model '%s' has no layer '%s'", info->name, first);
+        CHECK(cs_model_find_layer(m, "nope") < 0 && strstr(cs_errmsg(), info->layers));
+        cs_model_free(m);
+    }
+    CHECK(cs_model_info_find("resnet50") == NULL && cs_model_info_find(NULL) == NULL);
+    CHECK(cs_model_lookup("resnet50") == CS_EINVAL);
+    char want[300];
+    snprintf(want, sizeof want, "unknown model 'resnet50' (known: %s)", known);
+    CHECK_MSG(strcmp(cs_errmsg(), want) == 0, "message '%s', want '%s'", cs_errmsg(), want);
 }
 
 static void test_determinism(void)
@@ -813,6 +853,7 @@ int main(void)
 {
     RUN(test_param_counts_and_layout);
     RUN(test_size_checks);
+    RUN(test_model_table);
     RUN(test_determinism);
     RUN(test_gradcam_path);
     RUN(test_backward_to_layer);

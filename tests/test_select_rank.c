@@ -4,7 +4,9 @@
 #include "../common/err.h"
 #include "../common/rng.h"
 #include "../select/filter.h"
+#include "../select/quota.h"
 #include "../select/rank.h"
+#include "../select/rule.h"
 #include "../select/select.h"
 #include "harness.h"
 
@@ -158,6 +160,60 @@ static void test_order_parse(void)
     CHECK(k == CS_PICK_CCS);
 }
 
+/* The tables of rules and quota modes: every entry complete, names round-trip through
+ * the parsers, and the lists in messages are the tables'. */
+static void test_tables(void)
+{
+    CHECK(cs_select_rule_at(-1) == NULL && cs_select_rule_at(CS_PICK_COUNT) == NULL);
+    char names[256] = "", options[256] = "";
+    for (int i = 0; i < CS_PICK_COUNT; i++) {
+        const cs_select_rule *r = cs_select_rule_at(i);
+        CHECK(r && r->name && r->check && r->pick && r->describe);
+        if (!r)
+            continue;
+        cs_pick k;
+        CHECK(cs_select_rule_find(r->name, &k) == r && k == (cs_pick)i);
+        CHECK_OK(cs_pick_parse(r->name, &k));
+        CHECK(k == (cs_pick)i && strcmp(cs_pick_name(k), r->name) == 0);
+        /* The header's sampling line begins with the name. */
+        cs_select_params p;
+        cs_select_params_init(&p);
+        char buf[128];
+        r->describe(&p, buf, sizeof buf);
+        size_t l = strlen(r->name);
+        CHECK_MSG(strncmp(buf, r->name, l) == 0 && (buf[l] == 0 || buf[l] == ' '), "rule %s: '%s'", r->name, buf);
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", r->name);
+        snprintf(options + strlen(options), sizeof options - strlen(options), "%s--%s",
+                 i == 0 ? "" : i == CS_PICK_COUNT - 1 ? " and " : ", ", r->name);
+    }
+    char want[300], list[256];
+    snprintf(want, sizeof want, "unknown sampling 'best' (%s)", names);
+    CHECK(cs_select_rule_find("best", NULL) == NULL && strcmp(cs_errmsg(), want) == 0);
+    cs_select_rule_list("--", " and ", list, sizeof list);
+    CHECK_MSG(strcmp(list, options) == 0, "'%s', want '%s'", list, options);
+    CHECK(strcmp(cs_pick_name(CS_PICK_COUNT), "?") == 0);
+
+    CHECK(cs_quota_info_at(-1) == NULL && cs_quota_info_at(CS_QUOTA_COUNT) == NULL);
+    names[0] = 0;
+    for (int i = 0; i < CS_QUOTA_COUNT; i++) {
+        const cs_quota_info *q = cs_quota_info_at(i);
+        CHECK(q && q->name);
+        if (!q)
+            continue;
+        /* A mode with classes has weights; the global one has none. */
+        CHECK_MSG(q->per_class == (q->weights != NULL), "quota %s", q->name);
+        CHECK(!q->class_loss || q->per_class);
+        cs_quota_mode m;
+        CHECK_OK(cs_quota_parse(q->name, &m));
+        CHECK(m == (cs_quota_mode)i && strcmp(cs_quota_name(m), q->name) == 0);
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", q->name);
+    }
+    snprintf(want, sizeof want, "unknown quota 'square' (%s)", names);
+    cs_quota_mode m;
+    CHECK(cs_quota_parse("square", &m) == CS_EINVAL && strcmp(cs_errmsg(), want) == 0);
+    CHECK(strcmp(cs_quota_name(CS_QUOTA_COUNT), "?") == 0);
+}
+
 static void test_filter(void)
 {
     double conf[6] = {0.9, 0.5, 0.5, 0.69, 0.7, 0.1};
@@ -215,7 +271,7 @@ static void test_determinism(void)
     }
     cs_select_inputs in = {.n = N, .num_classes = 4, .labels = lab, .score = s,
                            .dir = CS_DIR_LOW, .loss = loss};
-    for (int pick = CS_PICK_TOP; pick <= CS_PICK_CCS; pick++) {
+    for (int pick = 0; pick < CS_PICK_COUNT; pick++) {
         cs_select_params p;
         cs_select_params_init(&p);
         p.quota = CS_QUOTA_RCAP;
@@ -229,9 +285,9 @@ static void test_determinism(void)
         CHECK_OK(cs_select_run(&p, &in, &c, &mc, NULL));
         CHECK(ma == 600 && mb == ma && mc == ma);
         CHECK(memcmp(a, b, sizeof *a * (size_t)ma) == 0);
-        /* Top-n ignores the seed; sampling and CCS must not. */
+        /* Top-n ignores the seed; a rule that draws (sampling, CCS) must not. */
         int differ = memcmp(a, c, sizeof *a * (size_t)ma) != 0;
-        CHECK(differ == (pick != CS_PICK_TOP));
+        CHECK(differ == cs_select_rule_at(pick)->draws);
         for (int64_t j = 1; j < ma; j++)
             CHECK(a[j] > a[j - 1]);
         free(a);
@@ -312,6 +368,7 @@ int main(void)
     RUN(test_topn_matches_sort);
     RUN(test_band);
     RUN(test_order_parse);
+    RUN(test_tables);
     RUN(test_filter);
     RUN(test_determinism);
     RUN(test_errors);

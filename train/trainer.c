@@ -44,7 +44,7 @@ static int set_class_weights(cs_model *m, const cs_config *cfg, const cs_data *d
 
 const char *cs_trainer_spec_name(const cs_config *cfg)
 {
-    static const char *names[] = {"cnn-small", "resnet18", "resnet1d"};
+    const char *const *names = cs_model_names;
     return names[cfg->model.name];
 }
 
