@@ -6,7 +6,7 @@
 . tests/lib.sh
 
 # Bottom to top; an include may only go down (or stay in its folder).
-order="common codecs datasets formats config nn train run score select export dump report cli"
+order="common codecs datasets formats nn config train run score select export dump report cli"
 level() { local i=0 d; for d in $order; do [ "$d" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done; echo 99; }
 bad=""
 for d in $order; do
