@@ -42,3 +42,14 @@ if [ -r "$SRC" ] && have_py json; then
 else
     skip meta-dropout-by-name "'$SRC' not found (set CORESET_DATA)"
 fi
+
+# Bug 8: the README says what exists: no CUDA backend is claimed while nn/cuda/ holds none.
+if ls nn/cuda/*backend*.cu >/dev/null 2>&1; then
+    skip readme-cuda-claim "nn/cuda/ has a backend: the README may name it"
+elif grep -qi "with the CUDA/cuDNN backend\|CUDA with \`make CUDA=1\`" README.md; then
+    fail readme-cuda-claim "README.md advertises a CUDA backend that nn/cuda/ does not have"
+elif grep -q "backend itself is not written yet" README.md; then
+    pass readme-cuda-claim
+else
+    fail readme-cuda-claim "README.md does not say that training runs on the CPU only"
+fi
