@@ -110,7 +110,7 @@ int cmd_train(int argc, char **argv)
     cs_dataset_opts dopts;
     cs_ecg_opts ecg;
     cs_config_dataset_opts(&cfg, &dopts, &ecg);
-    int one_d = cfg.model.name == CS_MODEL_RESNET1D;
+    int one_d = cs_model_is_1d(cfg.model.name);
     /* An index is checked against the dataset as export checks it
      * (formats/index_source.h): same file, same split, same counts. */
     if (index_path && (cs_index_read(index_path, &idx) || cs_index_check_sha(index_path, &idx, cfg.dataset.path)))

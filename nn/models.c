@@ -42,6 +42,12 @@ const cs_model_info *cs_model_info_at(int id)
     return id >= 0 && id < CS_MODEL_COUNT ? &models[id] : NULL;
 }
 
+int cs_model_is_1d(int id)
+{
+    const cs_model_info *m = cs_model_info_at(id);
+    return m && m->in_ndim == 1;
+}
+
 const cs_model_info *cs_model_info_find(const char *name)
 {
     for (int i = 0; i < CS_MODEL_COUNT; i++)

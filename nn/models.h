@@ -29,6 +29,9 @@ extern const char *const cs_model_names[CS_MODEL_COUNT + 1];
 
 /* The entry of a cs_model_name, or NULL outside [0, CS_MODEL_COUNT). */
 const cs_model_info *cs_model_info_at(int id);
+/* 1 when the model of that id takes 1-D inputs (C, L), from the table's
+ * in_ndim: callers ask this, not the name, so a new 1-D model is one entry. */
+int cs_model_is_1d(int id);
 /* The entry named `name`, or NULL (no message) for a name the table lacks. */
 const cs_model_info *cs_model_info_find(const char *name);
 /* Like cs_model_info_find, but an unknown name is CS_EINVAL with the message

@@ -21,7 +21,7 @@ int cs_run_data_load(cs_run_data *rd, const cs_config *cfg, const char *path, co
         return cs_error(CS_EFORMAT, "the dataset '%s' changed since the run (sha256 %.16s..., the run recorded %.16s...)",
                         path, rd->sha, want_sha);
     if ((rc = cs_dataset_open(&rd->ds, path, &dopts)) ||
-        (rc = cs_data_load(&rd->data, rd->ds, cfg->dataset.train_split, cfg->model.name == CS_MODEL_RESNET1D)))
+        (rc = cs_data_load(&rd->data, rd->ds, cfg->dataset.train_split, cs_model_is_1d(cfg->model.name))))
         return rc;
     if (rd->data.n == 0)
         return cs_error(CS_EFORMAT, "'%s': split '%s' holds no samples", path, cfg->dataset.train_split);

@@ -193,6 +193,8 @@ static void test_model_table(void)
 {
     CHECK(cs_model_names[CS_MODEL_COUNT] == NULL && cs_model_info_at(CS_MODEL_COUNT) == NULL &&
           cs_model_info_at(-1) == NULL);
+    CHECK(cs_model_is_1d(CS_MODEL_RESNET1D) && !cs_model_is_1d(CS_MODEL_CNN_SMALL) &&
+          !cs_model_is_1d(CS_MODEL_RESNET18) && !cs_model_is_1d(-1) && !cs_model_is_1d(CS_MODEL_COUNT));
     CHECK(strcmp(cs_model_names[CS_MODEL_CNN_SMALL], "cnn-small") == 0 &&
           strcmp(cs_model_names[CS_MODEL_RESNET18], "resnet18") == 0 &&
           strcmp(cs_model_names[CS_MODEL_RESNET1D], "resnet1d") == 0);
@@ -202,6 +204,7 @@ static void test_model_table(void)
         CHECK(info && info->name && info->build && info->layers);
         if (!info)
             continue;
+        CHECK(cs_model_is_1d(i) == (info->in_ndim == 1));
         CHECK(cs_model_names[i] == info->name && cs_model_info_find(info->name) == info &&
               cs_model_lookup(info->name) == i);
         CHECK(info->in_ndim == 1 || info->in_ndim == 2);

@@ -59,9 +59,9 @@ int cs_trainer_spec(const cs_config *cfg, const cs_data *data, cs_model_spec *sp
     spec->num_classes = data->num_classes;
     spec->width = cfg->model.width;
     spec->kernel_size = cfg->model.kernel_size;
-    if ((cfg->model.name == CS_MODEL_RESNET1D) != (data->rank == 1))
+    if (cs_model_is_1d(cfg->model.name) != (data->rank == 1))
         return cs_error(CS_EINVAL, "model '%s' needs %s inputs, the dataset has %s samples", spec->name,
-                        cfg->model.name == CS_MODEL_RESNET1D ? "1-D (leads, length)" : "image",
+                        cs_model_is_1d(cfg->model.name) ? "1-D (leads, length)" : "image",
                         data->rank == 1 ? "1-D" : "image");
     /* blocks: "2,2,2,2" -> stages */
     const char *s = cfg->model.blocks;
