@@ -1,22 +1,22 @@
-/* gemm.c - cs_sgemm over OpenBLAS, or a plain i-k-j loop without it. */
+/* gemm.c - cs_sgemm over OpenBLAS, or a plain i-k-j loop without it.
+ *
+ * OpenBLAS 0.3.21 (Debian 12) does not know some recent Intel CPUs as they show
+ * themselves under virtualisation ("Intel(R) Xeon(R) Processor", AVX-512 present) and
+ * falls back to its Prescott kernels, whose sgemm gives wrong results for the shapes
+ * ResNet-18's convolutions use (tests/test_nn_backend.c: gradients off by 91% against
+ * the same layers with OPENBLAS_CORETYPE=Haswell).  A wrong product trains silently
+ * wrong, so when OpenBLAS runs its Prescott core on a CPU with AVX2 and the user did not
+ * choose a core (OPENBLAS_CORETYPE), the plain loop is used instead; cli/main.c re-runs
+ * coreset itself with a core that matches the CPU, so only other programs take the slow
+ * path. */
 #include "gemm.h"
 
-#ifdef CS_HAVE_OPENBLAS
-#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
-              const float *b, int ldb, float beta, float *c, int ldc)
-{
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-void cs_gemm_single_thread(void) { openblas_set_num_threads(1); }
-
-#else
-
-void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
-              const float *b, int ldb, float beta, float *c, int ldc)
+static void plain_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+                        int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
     for (int i = 0; i < m; i++) {
         float *ci = c + (long)i * ldc;
@@ -34,6 +34,51 @@ void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
             }
         }
     }
+}
+
+#ifdef CS_HAVE_OPENBLAS
+#include <cblas.h>
+
+const char *cs_gemm_misdetected_core(void)
+{
+    const char *core = openblas_get_corename();
+    if (getenv("OPENBLAS_CORETYPE") || !core || strcasecmp(core, "Prescott") != 0)
+        return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2"))
+        return "Haswell";
+    return NULL;
+}
+
+/* -1 unknown, 0 OpenBLAS, 1 the plain loop; decided once (a data race on an int the
+ * threads all set to the same value). */
+static int use_plain = -1;
+
+void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+              const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (use_plain < 0)
+        use_plain = cs_gemm_misdetected_core() != NULL;
+    if (use_plain) {
+        plain_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void cs_gemm_single_thread(void) { openblas_set_num_threads(1); }
+
+#else
+
+const char *cs_gemm_misdetected_core(void) { return NULL; }
+
+void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+              const float *b, int ldb, float beta, float *c, int ldc)
+{
+    plain_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void cs_gemm_single_thread(void) {}

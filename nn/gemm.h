@@ -11,5 +11,9 @@
 void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
               const float *b, int ldb, float beta, float *c, int ldc);
 void cs_gemm_single_thread(void);
+/* The OpenBLAS core matching this CPU ("Haswell", "SkylakeX") when OpenBLAS fell back
+ * to its Prescott kernels on a CPU with AVX2 and OPENBLAS_CORETYPE is unset (cs_sgemm
+ * then runs the plain loop: see gemm.c); NULL otherwise. */
+const char *cs_gemm_misdetected_core(void);
 
 #endif
