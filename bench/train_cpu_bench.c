@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "../common/err.h"
-#include "../common/omp_wait.h"
 #include "../common/rng.h"
+#include "../nn/device.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
 
@@ -21,7 +21,7 @@ static double now(clockid_t clk)
 
 int main(int argc, char **argv)
 {
-    cs_omp_prefer_passive(argv); /* as coreset itself does (common/omp_wait.h) */
+    cs_compute_env_prepare(argv); /* as coreset itself does (nn/device.h) */
     if (argc != 6) {
         fprintf(stderr, "usage: train_cpu_bench MODEL BATCH WARMUP STEPS THREADS\n");
         return 2;

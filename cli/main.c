@@ -3,16 +3,12 @@
 #include "cli.h"
 
 #include "../common/log.h"
-#include "../common/omp_wait.h"
 #include "../common/tmpfiles.h"
 #include "../common/version.h"
 #include "../codecs/h5_err.h"
 #include "../nn/device.h"
-#include "../nn/gemm.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int cmd_help(int argc, char **argv);
 static const char cmd_help_usage[] = "usage: coreset help [COMMAND]\n"
@@ -76,25 +72,9 @@ static int cmd_help(int argc, char **argv)
     return CS_EXIT_OK;
 }
 
-/* OpenBLAS picks its kernels when the library loads, from OPENBLAS_CORETYPE: where it
- * misreads the CPU (nn/gemm.c), run ourselves again with the core that matches it, so
- * the products are right and fast; the OpenMP policy is set in the same step. */
-static void blas_core_fix(char **argv)
-{
-    const char *core = cs_gemm_misdetected_core();
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (!core || n <= 0 || n >= (ssize_t)sizeof self - 1 || setenv("OPENBLAS_CORETYPE", core, 1))
-        return;
-    self[n] = 0;
-    cs_omp_choose_passive();
-    execv(self, argv); /* on failure: go on, cs_sgemm then runs its plain loop */
-}
-
 int main(int argc, char **argv)
 {
-    blas_core_fix(argv); /* may execute us again, as the next line may */
-    cs_omp_prefer_passive(argv); /* may execute us again: first, before anything else */
+    cs_compute_env_prepare(argv); /* may execute us again: first, before anything else */
     cs_tmp_install_signals();    /* an interrupted write leaves no temporary file */
     cs_h5_startup();             /* before any other HDF5 call */
     int i = 1;

@@ -11,7 +11,7 @@ int cs_omp_choose_passive(void)
     return setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;
 }
 
-void cs_omp_prefer_passive(char **argv)
+void cs_exec_self(char **argv)
 {
     /* the file's real path, not /proc/self/exe, which would rename the process "exe" */
     char self[4096];
@@ -19,7 +19,12 @@ void cs_omp_prefer_passive(char **argv)
     if (n <= 0 || n >= (ssize_t)sizeof self - 1)
         return;
     self[n] = 0;
+    execv(self, argv);
+}
+
+void cs_omp_prefer_passive(char **argv)
+{
     /* once set, the new image finds the variable and goes on: no loop */
     if (cs_omp_choose_passive())
-        execv(self, argv);
+        cs_exec_self(argv);
 }

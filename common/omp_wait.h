@@ -20,5 +20,9 @@ int cs_omp_choose_passive(void);
  * when it did not (the variable was set already, or exec failed: then libgomp keeps its
  * default). */
 void cs_omp_prefer_passive(char **argv);
+/* Execute the program's file (/proc/self/exe resolved, so the process keeps its name)
+ * again with the same arguments and the current environment; returns only if it could
+ * not.  For settings a library reads once, when it is loaded (libgomp, OpenBLAS). */
+void cs_exec_self(char **argv);
 
 #endif

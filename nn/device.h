@@ -10,4 +10,9 @@ int cs_have_cuda(void);
  * there is none ("no CUDA device: <driver's reason>"); "not built" without CUDA=1. */
 void cs_cuda_describe(char *buf, size_t n);
 
+/* First thing in main: choose what the compute libraries read once, when they load
+ * (OpenBLAS's core, cs_gemm_choose_core; OpenMP's wait policy, cs_omp_choose_passive),
+ * and when either changed the environment, execute the program again, once. */
+void cs_compute_env_prepare(char **argv);
+
 #endif

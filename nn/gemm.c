@@ -6,9 +6,9 @@
  * ResNet-18's convolutions use (tests/test_nn_backend.c: gradients off by 91% against
  * the same layers with OPENBLAS_CORETYPE=Haswell).  A wrong product trains silently
  * wrong, so when OpenBLAS runs its Prescott core on a CPU with AVX2 and the user did not
- * choose a core (OPENBLAS_CORETYPE), the plain loop is used instead; cli/main.c re-runs
- * coreset itself with a core that matches the CPU, so only other programs take the slow
- * path. */
+ * choose a core (OPENBLAS_CORETYPE), the plain loop is used instead; a program that
+ * calls cs_compute_env_prepare (nn/device.h) first runs itself again with the core that
+ * matches the CPU (cs_gemm_choose_core), so only other programs take the slow path. */
 #include "gemm.h"
 
 #include <stdlib.h>
@@ -39,7 +39,7 @@ static void plain_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
 #ifdef CS_HAVE_OPENBLAS
 #include <cblas.h>
 
-const char *cs_gemm_misdetected_core(void)
+static const char *misdetected_core(void)
 {
     const char *core = openblas_get_corename();
     if (getenv("OPENBLAS_CORETYPE") || !core || strcasecmp(core, "Prescott") != 0)
@@ -52,16 +52,25 @@ const char *cs_gemm_misdetected_core(void)
     return NULL;
 }
 
-/* -1 unknown, 0 OpenBLAS, 1 the plain loop; decided once (a data race on an int the
- * threads all set to the same value). */
+int cs_gemm_choose_core(void)
+{
+    const char *core = misdetected_core();
+    return core && setenv("OPENBLAS_CORETYPE", core, 1) == 0;
+}
+
+/* -1 unknown, 0 OpenBLAS, 1 the plain loop; decided by the first call, which may come
+ * from several OpenMP threads at once: they all store the same value, atomically. */
 static int use_plain = -1;
 
 void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
               const float *b, int ldb, float beta, float *c, int ldc)
 {
-    if (use_plain < 0)
-        use_plain = cs_gemm_misdetected_core() != NULL;
-    if (use_plain) {
+    int plain = __atomic_load_n(&use_plain, __ATOMIC_RELAXED);
+    if (plain < 0) {
+        plain = misdetected_core() != NULL;
+        __atomic_store_n(&use_plain, plain, __ATOMIC_RELAXED);
+    }
+    if (plain) {
         plain_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
@@ -73,7 +82,7 @@ void cs_gemm_single_thread(void) { openblas_set_num_threads(1); }
 
 #else
 
-const char *cs_gemm_misdetected_core(void) { return NULL; }
+int cs_gemm_choose_core(void) { return 0; }
 
 void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
               const float *b, int ldb, float beta, float *c, int ldc)

@@ -11,9 +11,10 @@
 void cs_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
               const float *b, int ldb, float beta, float *c, int ldc);
 void cs_gemm_single_thread(void);
-/* The OpenBLAS core matching this CPU ("Haswell", "SkylakeX") when OpenBLAS fell back
- * to its Prescott kernels on a CPU with AVX2 and OPENBLAS_CORETYPE is unset (cs_sgemm
- * then runs the plain loop: see gemm.c); NULL otherwise. */
-const char *cs_gemm_misdetected_core(void);
+/* When OpenBLAS fell back to its Prescott kernels on a CPU with AVX2 and
+ * OPENBLAS_CORETYPE is unset (cs_sgemm then runs the plain loop: see gemm.c), sets
+ * OPENBLAS_CORETYPE to the core matching the CPU ("SkylakeX", "Haswell") and returns 1;
+ * it takes effect in a new image of the program (cs_compute_env_prepare). Else 0. */
+int cs_gemm_choose_core(void);
 
 #endif
