@@ -18,6 +18,7 @@
 #define CS_RUN_YAML "run.yaml"
 #define CS_RUN_TRAJ "trajectory.cst"
 #define CS_RUN_SCORES "scores.h5"
+#define CS_RUN_EMBED "embeddings.h5" /* penultimate features at a few epochs (formats/embed_file.h) */
 #define CS_RUN_CKPT "checkpoint.bin"
 #define CS_RUN_LOCK "lock"
 #define CS_RUN_REPORT "report.html" /* coreset report's default page */
