@@ -23,6 +23,7 @@ typedef struct cs_select_rule {
     int takes_order;   /* 1: --order (easy, band) applies to it */
     int draws;         /* 1: pick gets one seeded uniform per member (sample.h) */
     int needs_loss;    /* 1: reads the late-window loss (in->loss) */
+    int needs_embed;   /* 1: reads the embeddings (in->embed, RUN/embeddings.h5) */
     /* The score --by defaults to with this rule (ccs: aum, as its authors);
      * NULL: the command's default. */
     const char *default_score;
@@ -40,6 +41,11 @@ typedef struct cs_select_rule {
 extern const cs_select_rule cs_rule_top;    /* rank.c */
 extern const cs_select_rule cs_rule_sample; /* sample.c */
 extern const cs_select_rule cs_rule_ccs;    /* ccs.c */
+extern const cs_select_rule cs_rule_moderate; /* moderate.c */
+extern const cs_select_rule cs_rule_kcenter;  /* kcenter.c */
+extern const cs_select_rule cs_rule_herding;  /* herding.c */
+extern const cs_select_rule cs_rule_d2;       /* d2.c */
+extern const cs_select_rule cs_rule_d2_strat; /* d2_strat.c */
 
 /* The rule of a cs_pick, or NULL outside [0, CS_PICK_COUNT). */
 const cs_select_rule *cs_select_rule_at(int pick);

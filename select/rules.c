@@ -13,6 +13,11 @@ static const cs_select_rule *const rules[] = {
     [CS_PICK_TOP] = &cs_rule_top,
     [CS_PICK_SAMPLE] = &cs_rule_sample,
     [CS_PICK_CCS] = &cs_rule_ccs,
+    [CS_PICK_MODERATE] = &cs_rule_moderate,
+    [CS_PICK_KCENTER] = &cs_rule_kcenter,
+    [CS_PICK_HERDING] = &cs_rule_herding,
+    [CS_PICK_D2] = &cs_rule_d2,
+    [CS_PICK_D2_STRAT] = &cs_rule_d2_strat,
 };
 
 /* A cs_pick without its entry, or an entry without its cs_pick, stops the build. */

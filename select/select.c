@@ -35,6 +35,10 @@ void cs_select_params_init(cs_select_params *p)
     p->phi = 0.7;
     p->ccs_drop = 0.1;
     p->ccs_strata = 50;
+    p->knn = 5;
+    p->d2_gamma_f = 1.0;
+    p->d2_gamma_r = 0.1;
+    p->d2_strata = 25;
 }
 
 void cs_select_report_init(cs_select_report *r) { memset(r, 0, sizeof *r); }

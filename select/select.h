@@ -38,6 +38,11 @@ typedef enum cs_pick {
     CS_PICK_TOP = 0, /* top-n_c in the chosen order (default) */
     CS_PICK_SAMPLE,  /* without replacement, probability proportional to exp(l_i / beta) */
     CS_PICK_CCS,     /* coverage-centric selection over score strata */
+    CS_PICK_MODERATE, /* band around the median distance to the class median embedding */
+    CS_PICK_KCENTER,  /* k-center greedy in embedding space */
+    CS_PICK_HERDING,  /* herding towards the group's mean embedding */
+    CS_PICK_D2,       /* D2 pruning: kNN-graph message passing of difficulty */
+    CS_PICK_D2_STRAT, /* D2 pruning's stratified variant (graph density strata) */
     CS_PICK_COUNT    /* the number of rules: rules.c has one entry each (rule.h) */
 } cs_pick;
 
@@ -58,6 +63,10 @@ typedef struct cs_select_params {
     double phi;          /* uncertain and focus < phi: unreliable (default 0.7) */
     double ccs_drop;     /* CCS: hardest fraction dropped first, in [0, 1) (default 0.1) */
     int ccs_strata;      /* CCS: equal-width strata (default 50) */
+    int knn;             /* D2: neighbours in the kNN graph (default 5) */
+    double d2_gamma_f;   /* D2: forward edge weight exp(-gamma_f d) (default 1, the authors' code) */
+    double d2_gamma_r;   /* D2: reverse edge weight exp(-gamma_r d) (default 0.1) */
+    int d2_strata;       /* D2 stratified: equal-width density strata (default 25) */
     uint64_t seed;
 } cs_select_params;
 
@@ -73,6 +82,8 @@ typedef struct cs_select_inputs {
     const double *late_conf; /* mean conf over the late window: filter */
     const double *focus;     /* mean Grad-CAM focus: filter (NaN = never computed) */
     const double *class_mass;/* C values: rcap with CS_RCAP_GIVEN */
+    const float *embed;      /* n x embed_dim row-major embeddings: the geometric rules (geom.h) */
+    int embed_dim;
 } cs_select_inputs;
 
 typedef struct cs_select_row {

@@ -1,0 +1,42 @@
+/* geom.h - what the rules in embedding space share (moderate, kcenter,
+ * herding, d2, d2-strat): the embedding check, Euclidean distances, the
+ * reliability tiers and the kNN graph.
+ *
+ * Distances are Euclidean on the stored embeddings, accumulated in double
+ * (tests/ref_select_geom.py does the same in float64), so the reference sees
+ * the same values up to the last bits. */
+#ifndef CS_GEOM_H
+#define CS_GEOM_H
+
+#include "rank.h"
+#include "select.h"
+
+#include <stdint.h>
+
+/* The embeddings are present, D >= 1 and every value finite. */
+int cs_geom_check(const cs_select_inputs *in, const char *rule);
+
+/* Squared Euclidean distance between samples i and j (double accumulation). */
+double cs_geom_dist2(const cs_select_inputs *in, int64_t i, int64_t j);
+
+/* The pick of one tier: choose quota members of idx[0..len) (ascending
+ * sample indices) into out; u[k] is idx[k]'s draw, NULL unless the rule draws. */
+typedef int (*cs_geom_pick_fn)(const cs_select_params *p, const cs_select_inputs *in,
+                               const int64_t *idx, int64_t len, const double *u, int64_t quota,
+                               int64_t *out);
+
+/* The reliability filter for a geometric rule: the rule runs on the reliable
+ * members first; only if they are fewer than quota does it run again on the
+ * unreliable ones for the rest (each tier keeps its members' draws). */
+int cs_geom_tiered(cs_geom_pick_fn fn, const cs_select_params *p, const cs_select_inputs *in,
+                   const cs_cand *a, int64_t len, const double *u, int64_t quota, int64_t *out);
+
+/* The k nearest neighbours of each member of idx[0..len) among the others
+ * (ties: the lower position), written as positions into idx: nb[r*k + t] is
+ * the t-th nearest of member r, dist[r*k + t] its Euclidean distance; with
+ * fewer than k + 1 members every other member is a neighbour (kk = len - 1).
+ * Blocked: O(len * k) memory, the distance matrix never exists. */
+int cs_geom_knn(const cs_select_inputs *in, const int64_t *idx, int64_t len, int k, int *kk,
+                int64_t **nb, double **dist);
+
+#endif
