@@ -19,7 +19,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--moderate | --kcenter | --herding | --d2 | --d2-strat [--knn K] [--gamma-f F] [--gamma-r R] [--d2-strata S] [--embed-epoch E]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -40,7 +40,19 @@ const char cmd_select_usage[] =
     "  --focus-filter    take unreliable samples (late conf < tau and focus < phi) last\n"
     "  --tau T, --phi P  the filter's thresholds (default 0.7, 0.7)\n"
     "  --ccs             coverage-centric selection over score strata (CCS)\n"
-    "  --hard-cutoff B   CCS: drop the hardest fraction B first (default 0.1)\n"
+    "  --hard-cutoff B   CCS, d2-strat: drop the hardest fraction B first (default 0.1)\n"
+    "  --moderate        keep the band around the median distance to the class median\n"
+    "                    embedding (Moderate coreset)\n"
+    "  --kcenter         k-center greedy in embedding space\n"
+    "  --herding         herding towards the group's mean embedding\n"
+    "  --d2              D2 pruning: kNN-graph message passing of the --by difficulty\n"
+    "                    (default forgetting)\n"
+    "  --d2-strat        D2 pruning's stratified variant (graph density strata)\n"
+    "  --knn K           D2: neighbours in the kNN graph (default 5)\n"
+    "  --gamma-f F       D2: forward edge weight exp(-F d) (default 1)\n"
+    "  --gamma-r R       D2: reverse edge weight exp(-R d) (default 0.1)\n"
+    "  --d2-strata S     d2-strat: density strata (default 25)\n"
+    "  --embed-epoch E   the stored epoch of embeddings.h5 to use (default: the last)\n"
     "  --seed S          seed of every random draw (default 0)\n"
     "  --dry-run         print the table, write nothing\n"
     "  --npy             also write the indices as an int64 .npy beside the index\n"
@@ -122,7 +134,8 @@ int cmd_select(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("select");
     enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
-           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE };
+           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE, O_MODERATE, O_KCENTER, O_HERDING,
+           O_D2, O_D2S, O_KNN, O_GF, O_GR, O_D2STRATA, O_EEPOCH };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
@@ -135,13 +148,19 @@ int cmd_select(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED}, {"dry-run", no_argument, NULL, O_DRY},
         {"npy", no_argument, NULL, O_NPY}, {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, O_FORCE},
+        {"moderate", no_argument, NULL, O_MODERATE}, {"kcenter", no_argument, NULL, O_KCENTER},
+        {"herding", no_argument, NULL, O_HERDING}, {"d2", no_argument, NULL, O_D2},
+        {"d2-strat", no_argument, NULL, O_D2S}, {"knn", required_argument, NULL, O_KNN},
+        {"gamma-f", required_argument, NULL, O_GF}, {"gamma-r", required_argument, NULL, O_GR},
+        {"d2-strata", required_argument, NULL, O_D2STRATA},
+        {"embed-epoch", required_argument, NULL, O_EEPOCH},
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     cs_run_select_args a;
     cs_run_select_args_init(&a);
     cs_select_params *p = &a.params;
     int have_rate = 0, have_count = 0, rule_clash = 0, dry = 0, npy = 0, force = 0;
-    int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0;
+    int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0, have_d2 = 0, have_d2s = 0, have_ee = 0;
     const char *out = NULL, *rule_name = NULL;
     double d;
     long l;
@@ -178,7 +197,12 @@ int cmd_select(int argc, char **argv)
             break;
         case O_TOP:
         case O_SAMPLE:
-        case O_CCS: {
+        case O_CCS:
+        case O_MODERATE:
+        case O_KCENTER:
+        case O_HERDING:
+        case O_D2:
+        case O_D2S: {
             /* Each of these options is named after its rule (select/rules.c). */
             const char *name = option_name(longopts, c);
             rule_clash |= rule_name && strcmp(rule_name, name) != 0;
@@ -212,6 +236,28 @@ int cmd_select(int argc, char **argv)
                 return cs_usage_error(cmd, "--hard-cutoff must lie in [0, 1), got '%s'", optarg);
             p->ccs_drop = d;
             have_cut = 1;
+            break;
+        case O_KNN:
+        case O_D2STRATA:
+            if (cs_parse_long(optarg, &l) || l < 1 || l > 1000)
+                return cs_usage_error(cmd, "--%s must be an integer in [1, 1000], got '%s'",
+                                      c == O_KNN ? "knn" : "d2-strata", optarg);
+            *(c == O_KNN ? &p->knn : &p->d2_strata) = (int)l;
+            *(c == O_KNN ? &have_d2 : &have_d2s) = 1;
+            break;
+        case O_GF:
+        case O_GR:
+            if (cs_parse_double(optarg, &d) || !(d >= 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--%s must be a number >= 0, got '%s'", c == O_GF ? "gamma-f" : "gamma-r",
+                                      optarg);
+            *(c == O_GF ? &p->d2_gamma_f : &p->d2_gamma_r) = d;
+            have_d2 = 1;
+            break;
+        case O_EEPOCH:
+            if (cs_parse_long(optarg, &l) || l < 1 || l > INT32_MAX)
+                return cs_usage_error(cmd, "--embed-epoch must be a positive epoch number, got '%s'", optarg);
+            a.embed_epoch = (int)l;
+            have_ee = 1;
             break;
         case O_SEED:
             if (cs_parse_long(optarg, &l) || l < 0)
@@ -252,8 +298,14 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--order applies to --top only");
     if (have_beta && p->pick != CS_PICK_SAMPLE)
         return cs_usage_error(cmd, "--beta applies to --sample only");
-    if (have_cut && p->pick != CS_PICK_CCS)
-        return cs_usage_error(cmd, "--hard-cutoff applies to --ccs only");
+    if (have_cut && p->pick != CS_PICK_CCS && p->pick != CS_PICK_D2_STRAT)
+        return cs_usage_error(cmd, "--hard-cutoff applies to --ccs and --d2-strat only");
+    if (have_d2 && p->pick != CS_PICK_D2 && p->pick != CS_PICK_D2_STRAT)
+        return cs_usage_error(cmd, "--knn, --gamma-f and --gamma-r apply to --d2 and --d2-strat only");
+    if (have_d2s && p->pick != CS_PICK_D2_STRAT)
+        return cs_usage_error(cmd, "--d2-strata applies to --d2-strat only");
+    if (have_ee && !rule->needs_embed)
+        return cs_usage_error(cmd, "--embed-epoch applies to the rules in embedding space only");
     if (!isnan(a.gamma) && !a.focus_weighted)
         return cs_usage_error(cmd, "--gamma applies to --focus-weighted only");
     if (a.focus_weighted && strcmp(a.score, "focus_weighted") == 0)

@@ -7,6 +7,7 @@
 #include "../common/numtext.h"
 #include "../common/rng.h"
 #include "../common/version.h"
+#include "../formats/embed_file.h"
 #include "../score/score.h"
 #include "../score/scores_file.h"
 #include "quota.h"
@@ -149,9 +150,37 @@ static int set_header(cs_index_file *ix, const char *key, const char *value)
     return cs_index_file_set(ix, key, value);
 }
 
+/* RUN/embeddings.h5 at the chosen epoch, for a rule that needs it: a run
+ * without the file is refused naming the config key that records it. */
+static int read_embed(const cs_run_select_args *a, const char *rule, int64_t n, float **emb, int *d,
+                      int *epoch)
+{
+    char path[4096];
+    cs_run_path(path, sizeof path, a->run_dir, CS_RUN_EMBED);
+    if (!cs_path_exists(path))
+        return cs_error(CS_EINVAL, "--%s needs the embeddings, and '%s' has no %s: score the run "
+                        "with record.embed_epochs set (coreset-config(5))", rule, a->run_dir, CS_RUN_EMBED);
+    cs_embed info;
+    int rc = cs_embed_stat(path, &info);
+    if (rc)
+        return rc;
+    *epoch = a->embed_epoch ? a->embed_epoch : info.num_epochs ? info.epochs[info.num_epochs - 1] : 0;
+    cs_embed_release(&info);
+    int64_t en;
+    if ((rc = cs_embed_read(path, a->embed_epoch, emb, &en, d)))
+        return rc;
+    if (en != n) {
+        free(*emb);
+        *emb = NULL;
+        return cs_error(CS_EFORMAT, "'%s' holds %lld samples, scores.h5 %lld", path, (long long)en,
+                        (long long)n);
+    }
+    return 0;
+}
+
 /* The header keys of man/coreset-index.5, from the run's attributes and the options. */
 static int fill_header(const cs_run_select_args *a, double gamma, const char *path, const char *params_text,
-                       int dir, cs_run_selection *s)
+                       int dir, int embed_epoch, cs_run_selection *s)
 {
     const cs_select_params *p = &a->params;
     cs_index_file *ix = &s->index;
@@ -211,6 +240,12 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
     cs_select_rule_at(p->pick)->describe(p, v, sizeof v);
     if ((rc = set_header(ix, "sampling", v)))
         return rc;
+    /* The embeddings a geometric rule used: which epoch of embeddings.h5. */
+    if (cs_select_rule_at(p->pick)->needs_embed) {
+        snprintf(v, sizeof v, "%s epoch %d", CS_RUN_EMBED, embed_epoch);
+        if ((rc = set_header(ix, "embedding", v)))
+            return rc;
+    }
     if (p->filter)
         snprintf(v, sizeof v, "reliability tau=%s phi=%s", cs_double_text(p->tau, x, sizeof x),
                  cs_double_text(p->phi, y, sizeof y));
@@ -264,7 +299,8 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
     char path[4096], params_text[512] = "";
     cs_scores_file f;
     run_arrays arr = {0};
-    int dir = CS_SCORE_HIGH, rc;
+    float *emb = NULL;
+    int dir = CS_SCORE_HIGH, rc, emb_dim = 0, emb_epoch = 0;
     double gamma = a->gamma;
     cs_run_selection_init(s);
     memset(&f, 0, sizeof f);
@@ -308,6 +344,8 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         goto out;
     if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
         goto out;
+    if (rule && rule->needs_embed && (rc = read_embed(a, rule->name, f.n, &emb, &emb_dim, &emb_epoch)))
+        goto out;
     if (a->focus_weighted) {
         double *w = cs_malloc(sizeof *w * (size_t)(f.n ? f.n : 1));
         if (!w) {
@@ -331,12 +369,14 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         .loss = arr.loss,
         .late_conf = arr.late_conf,
         .focus = arr.focus,
+        .embed = emb,
+        .embed_dim = emb_dim,
     };
     if ((rc = cs_select_run(p, &in, &s->idx, &s->m, &s->report))) {
         cs_error_prefix("'%s'", path);
         goto out;
     }
-    if ((rc = fill_header(a, gamma, path, params_text, dir, s)) ||
+    if ((rc = fill_header(a, gamma, path, params_text, dir, emb_epoch, s)) ||
         (rc = cs_index_file_set_indices(&s->index, s->idx, s->m, s->n)))
         goto out;
     const char *tag = a->focus_weighted ? "-focus" : "";
@@ -348,6 +388,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         snprintf(s->default_name, sizeof s->default_name, "coreset-%s%s-%s.idx", a->score, tag,
                  rate_text(p->rate, rtext));
 out:
+    free(emb);
     run_arrays_release(&arr);
     cs_scores_release(&f);
     if (rc)

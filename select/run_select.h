@@ -18,6 +18,7 @@ typedef struct cs_run_select_args {
     const char *score;      /* registry name, default "eva" */
     int focus_weighted;     /* rank by rank01(score) * focus^gamma */
     double gamma;           /* NAN (default): the gamma of the run's focus_weighted score, else 1 */
+    int embed_epoch;        /* RUN/embeddings.h5's epoch for a rule in embedding space; 0: the last */
     cs_select_params params;
 } cs_run_select_args;
 
