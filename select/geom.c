@@ -131,7 +131,7 @@ int cs_geom_knn(const cs_select_inputs *in, const int64_t *idx, int64_t len, int
     int nblocks = (int)((len + ROWS - 1) / ROWS), fail = 0;
     cs_gemm_single_thread();
     /* Each row block is independent: the result does not depend on the threads. */
-#pragma omp parallel
+#pragma omp parallel if (len >= CS_GEOM_PARALLEL_MIN)
     {
         float *g = cs_malloc(sizeof *g * ROWS * COLS);
         int *used = cs_malloc(sizeof *used * ROWS);

@@ -13,6 +13,11 @@
 
 #include <stdint.h>
 
+/* Below this many members a loop stays on one thread: a parallel region per
+ * greedy step costs more than it saves on a small group (and much more when
+ * the machine is loaded). */
+#define CS_GEOM_PARALLEL_MIN 16384
+
 /* The embeddings are present, D >= 1 and every value finite. */
 int cs_geom_check(const cs_select_inputs *in, const char *rule);
 

@@ -38,7 +38,7 @@ static int herding_tier(const cs_select_params *p, const cs_select_inputs *in, c
     for (int64_t j = 0; j < quota; j++) {
         for (int t = 0; t < D; t++)
             target[t] = (double)(j + 1) * mu[t] - sum[t];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len >= CS_GEOM_PARALLEL_MIN)
         for (int64_t k = 0; k < len; k++) {
             const float *x = in->embed + idx[k] * D;
             double s = 0;

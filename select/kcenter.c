@@ -19,10 +19,13 @@ static int kcenter_tier(const cs_select_params *p, const cs_select_inputs *in, c
                         int64_t len, const double *u, int64_t quota, int64_t *out)
 {
     (void)p;
+    int D = in->embed_dim;
     double *mind = cs_malloc(sizeof *mind * (size_t)len);
+    double *c = cs_malloc(sizeof *c * (size_t)D);
     unsigned char *taken = cs_calloc((size_t)len, 1);
-    if (!mind || !taken) {
+    if (!mind || !c || !taken) {
         free(mind);
+        free(c);
         free(taken);
         return CS_ENOMEM;
     }
@@ -37,10 +40,19 @@ static int kcenter_tier(const cs_select_params *p, const cs_select_inputs *in, c
         out[j] = idx[cur];
         if (j + 1 == quota)
             break;
-        const int64_t c = idx[cur];
-#pragma omp parallel for schedule(static)
+        /* The centre in double once; the loop below is cs_geom_dist2 inlined
+         * (the same sum in the same order), which the compiler vectorises. */
+        const float *cf = in->embed + idx[cur] * D;
+        for (int t = 0; t < D; t++)
+            c[t] = cf[t];
+#pragma omp parallel for schedule(static) if (len >= CS_GEOM_PARALLEL_MIN)
         for (int64_t k = 0; k < len; k++) {
-            double d = cs_geom_dist2(in, idx[k], c);
+            const float *x = in->embed + idx[k] * D;
+            double d = 0.0;
+            for (int t = 0; t < D; t++) {
+                double e = (double)x[t] - c[t];
+                d += e * e;
+            }
             if (d < mind[k])
                 mind[k] = d;
         }
@@ -51,6 +63,7 @@ static int kcenter_tier(const cs_select_params *p, const cs_select_inputs *in, c
         cur = best;
     }
     free(mind);
+    free(c);
     free(taken);
     return 0;
 }
