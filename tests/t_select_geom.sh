@@ -61,6 +61,35 @@ done
 check d2-f16 --rate 0.1 --d2 --by aum
 check herding-f16 --rate 0.1 --herding
 
+# A Fashion-MNIST subset (3,000 training images, 10 classes): more classes,
+# and with quota none one group larger than the kNN's column block.
+FM=${CORESET_FASHION:-/usr/share/datasets/fashion-mnist}
+if [ -r "$FM/train-images-idx3-ubyte.gz" ]; then
+    "$PY" - "$FM" "$TMP/fm3k.npz" <<'PY'
+import gzip, sys, numpy as np
+src, out = sys.argv[1] + "/", sys.argv[2]
+x = np.frombuffer(gzip.open(src + "train-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 28, 28)
+y = np.frombuffer(gzip.open(src + "train-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)[:, None]
+np.savez(out, train_images=x[:3000], train_labels=y[:3000], val_images=x[3000:3300],
+         val_labels=y[3000:3300], test_images=x[3300:3600], test_labels=y[3300:3600])
+PY
+    sed "s|path: .*|path: $TMP/fm3k.npz|" "$TMP/small.yaml" >"$TMP/fm.yaml"
+    if "$CS" -q score -c "$TMP/fm.yaml" --set train.epochs=4 --set score.eva_k=2 --set score.el2n_to=2 \
+        --set score.du_window=2 -o "$TMP/fmrun" 2>"$TMP/err" && "$PY" "$REF" --make-embed "$TMP/fmrun" 32; then
+        run=$TMP/fmrun
+        for r in moderate kcenter herding d2 d2-strat; do
+            check "fashion-$r" --rate 0.1 --$r --by aum --seed 2
+        done
+        check fashion-d2-none --rate 0.05 --d2 --by aum --quota none
+        check fashion-kcenter-none --rate 0.05 --kcenter --quota none
+        run=$TMP/run
+    else
+        fail fashion-run "coreset score on the subset: $(head -2 "$TMP/err")"
+    fi
+else
+    skip fashion "no Fashion-MNIST at $FM (apt-get install dataset-fashion-mnist)"
+fi
+
 # Bad input: an epoch that is not stored; a run without embeddings.
 expect_error bad-epoch "epoch" "$CS" select "$run" --rate 0.1 --moderate --embed-epoch 4 -o "$TMP/x.idx"
 [ ! -e "$TMP/x.idx" ] && pass bad-epoch-nothing-written || fail bad-epoch-nothing-written
