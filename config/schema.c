@@ -39,6 +39,7 @@ static const char *const dropouts[] = {"none", "dbpd", "smrd", "srd", NULL};
 static const char *const combines[] = {"sum", "weighted", NULL};
 static const char *const nevers[] = {"inf", "zero", NULL};
 static const char *const embed_dtypes[] = {"float16", "float32", NULL};
+static const char *const embed_passes[] = {"record", "eval", NULL};
 
 static int all_digits(const char *s)
 {
@@ -305,6 +306,9 @@ const cs_cfg_key cs_config_keys[] = {
      "or epoch numbers such as 5,10"},
     {"record.embed_dtype", ENUM, F(record.embed_dtype), ANY, "float16", embed_dtypes, NULL,
      "embeddings stored as float16 (half the disk) or float32"},
+    {"record.embed_pass", ENUM, F(record.embed_pass), ANY, "record", embed_passes, NULL,
+     "embeddings from the pass that records (the training pass, or the eval pass with record.eval_pass), "
+     "or from an eval-mode pass run in the stored epochs only (a third of an epoch more each)"},
     /* dropout */
     {"dropout.method", ENUM, F(dropout.method), ANY, "none", dropouts, NULL,
      "training-time data dropout before the revision epochs"},

@@ -145,7 +145,8 @@ static int write_embeddings(const cs_config *cfg, const char *run_dir, const cs_
     run_attrs_fill(&ra, cfg, sha, num_classes);
     ra.kv[ra.n++] = (cs_kv){"model", cs_trainer_spec_name(cfg)};
     ra.kv[ra.n++] = (cs_kv){"surrogate_run", "1"};
-    ra.kv[ra.n++] = (cs_kv){"pass", cfg->record.eval_pass ? "eval" : "train"};
+    int eval = cfg->record.eval_pass || cfg->record.embed_pass == CS_EMBED_PASS_EVAL;
+    ra.kv[ra.n++] = (cs_kv){"pass", eval ? "eval" : "train"};
     ra.kv[ra.n++] = (cs_kv){"features", "global average pool output feeding the linear head 'fc'"};
     return cs_embed_write_epoch(path, t->emb.epoch, t->emb.emb, t->emb.n, t->emb.d, t->emb.dtype, keep_earlier,
                                 ra.kv, ra.n);

@@ -2,7 +2,8 @@
 # t_embed.sh - the embeddings `coreset score` stores (RUN/embeddings.h5) on a
 # real small run (BreastMNIST): shape, epochs, dtype; same seed -> same bytes;
 # kill -9 + --resume bit-identical to an uninterrupted run; --rescore keeps the
-# file; record.embed* keys; inspect and dump see it; and a PyTorch reference
+# file; record.embed* keys (embed_pass eval: the eval features, the training's
+# records); inspect and dump see it; and a PyTorch reference
 # (tests/ref_embed.py): the last epoch's eval-pass features recomputed from the
 # checkpoint's weights, float16 = float32 rounded.
 . tests/lib.sh
@@ -140,10 +141,18 @@ expect_error dump-no-file "has no embeddings.h5" "$CS" dump --embeddings --csv "
 [ ! -e "$TMP/x.npy" ] && pass dump-error-writes-nothing || fail dump-error-writes-nothing
 expect_status dump-npy-without-embeddings 2 "$CS" dump --npy -o "$TMP/x.npy" "$TMP/a"
 
+# record.embed_pass eval: the eval pass's features, the training's records.
+expect_status eval16 0 run -o "$TMP/e16" --set record.eval_pass=true
+expect_status embed-pass-eval 0 run -o "$TMP/ep" --set record.embed_pass=eval
+"$PY" -c "import h5py, numpy as np, sys; a, b = (h5py.File(sys.argv[k] + '/embeddings.h5', 'r') for k in (1, 2)); \
+sys.exit(0 if np.array_equal(a['embeddings'][:], b['embeddings'][:]) and b.attrs['pass'] == b'eval' else 1)" \
+    "$TMP/e16" "$TMP/ep" && pass embed-pass-eval-features || fail embed-pass-eval-features
+cmp -s "$TMP/a/trajectory.cst" "$TMP/ep/trajectory.cst" && cmp -s "$TMP/a/scores.h5" "$TMP/ep/scores.h5" &&
+    pass embed-pass-eval-training-unchanged || fail embed-pass-eval-training-unchanged
+
 # PyTorch: the eval pass's last-epoch features from the checkpoint's weights.
 if have_py torch; then
     expect_status eval32 0 run -o "$TMP/e32" --set record.eval_pass=true --set record.embed_dtype=float32
-    expect_status eval16 0 run -o "$TMP/e16" --set record.eval_pass=true
     "$PY" tests/ref_embed.py "$SRC" 8 "$TMP/e32" "$TMP/e16" || fail torch-reference "tests/ref_embed.py failed"
 else
     skip torch-reference "torch not installed for $PY"

@@ -3,7 +3,9 @@
  * files rejected naming the file. */
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../config/config.h"
 #include "../formats/embed_file.h"
+#include "../train/embed_capture.h"
 #include "harness.h"
 
 #include <dirent.h>
@@ -211,6 +213,57 @@ static void test_bad_files(void)
     CHECK(tmp_files_left() == 0);
 }
 
+/* keep_earlier 0 (a new run): whatever file had the name is replaced, even one
+ * of another shape. */
+static void test_fresh_replaces(void)
+{
+    float a[6] = {1, 2, 3, 4, 5, 6}, b[4] = {7, 8, 9, 10};
+    const char *p = path_in_tmp("fresh.h5");
+    CHECK_OK(cs_embed_write_epoch(p, 4, a, 3, 2, CS_EMBED_F32, 1, NULL, 0));
+    CHECK_OK(cs_embed_write_epoch(p, 2, b, 2, 2, CS_EMBED_F16, 0, NULL, 0));
+    cs_embed info;
+    CHECK_OK(cs_embed_stat(p, &info));
+    CHECK(info.n == 2 && info.d == 2 && info.num_epochs == 1 && info.epochs[0] == 2);
+    cs_embed_release(&info);
+    float *v = NULL;
+    int64_t n;
+    int d;
+    CHECK_OK(cs_embed_read(p, 0, &v, &n, &d));
+    CHECK(v && v[0] == 7 && v[3] == 10);
+    free(v);
+}
+
+/* record.embed_epochs: auto from EVA's windows, lists sorted and deduplicated,
+ * epochs beyond the run refused, nothing when record.embed is off. */
+static void test_embed_epochs(void)
+{
+    cs_config c;
+    cs_config_init(&c);
+    int ep[CS_EMBED_MAX_EPOCHS], n = -1;
+    CHECK_OK(cs_config_set(&c, "train.epochs=20"));
+    CHECK_OK(cs_config_set(&c, "score.eva_k=5"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* windows 1-5 and 16-20 */
+    CHECK(n == 2 && ep[0] == 5 && ep[1] == 20);
+    CHECK_OK(cs_config_set(&c, "score.eva_late_start=8"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* 1-5, 8-12, and the last */
+    CHECK(n == 3 && ep[0] == 5 && ep[1] == 12 && ep[2] == 20);
+    CHECK_OK(cs_config_set(&c, "train.epochs=3"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* no window fits: the last epoch alone */
+    CHECK(n == 1 && ep[0] == 3);
+    CHECK_OK(cs_config_set(&c, "train.epochs=20"));
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=12,3,12,7"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n));
+    CHECK(n == 3 && ep[0] == 3 && ep[1] == 7 && ep[2] == 12);
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=21"));
+    CHECK(cs_embed_epochs(&c, ep, &n) == CS_EINVAL && strstr(cs_errmsg(), "beyond train.epochs (20)"));
+    CHECK(cs_config_set(&c, "record.embed_epochs=last") == CS_EINVAL);
+    CHECK_OK(cs_config_set(&c, "record.embed=false"));
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=5"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n));
+    CHECK(n == 0);
+    cs_config_release(&c);
+}
+
 int main(void)
 {
     RUN(test_f16_conversion);
@@ -218,5 +271,7 @@ int main(void)
     RUN(test_rewrite_drops_later_epochs);
     RUN(test_float16_close_to_float32);
     RUN(test_bad_files);
+    RUN(test_fresh_replaces);
+    RUN(test_embed_epochs);
     return harness_done();
 }

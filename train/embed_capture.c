@@ -7,6 +7,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* Add ep to the ascending set (no duplicates). */
 static void add_epoch(int *epochs, int *count, int ep)
@@ -97,6 +105,7 @@ int cs_embed_capture_wants(const cs_embed_capture *c, int ep)
 int cs_embed_capture_batch(cs_embed_capture *c, cs_model *m, const int64_t *idx, int64_t start, int bs)
 {
     int d;
+    double t0 = now();
     const float *f = cs_model_features(m, &d);
     if (!f)
         return CS_EINVAL;
@@ -106,5 +115,6 @@ int cs_embed_capture_batch(cs_embed_capture *c, cs_model *m, const int64_t *idx,
         int64_t i = idx ? idx[j] : start + j;
         memcpy(c->emb + i * d, f + (int64_t)j * d, sizeof(float) * (size_t)d);
     }
+    c->seconds += now() - t0;
     return 0;
 }

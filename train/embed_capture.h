@@ -23,6 +23,7 @@ typedef struct cs_embed_capture {
     int dtype;                           /* CS_EMBED_F16 or CS_EMBED_F32 */
     int epoch;                           /* the epoch emb holds, 0 while none */
     float *emb;                          /* n x d, row i = sample i */
+    double seconds;                      /* wall time spent copying features (bench/record_overhead) */
 } cs_embed_capture;
 
 /* The epochs record.embed_epochs names for cfg: "auto" = the last epoch of each EVA

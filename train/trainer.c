@@ -368,6 +368,22 @@ static int record_eval_pass(cs_trainer *t, int focus_now, int embed_now)
     return 0;
 }
 
+/* record.embed_pass eval: the pooled features of one eval-mode pass (running
+ * statistics, no augmentation, samples in order) after the epoch's updates;
+ * the records stay those of the training pass. */
+static int embed_eval_pass(cs_trainer *t)
+{
+    const cs_data *d = t->data;
+    int B = t->cfg->train.batch_size;
+    for (int64_t start = 0; start < d->n; start += B) {
+        int bs = (int)(d->n - start < B ? d->n - start : B);
+        int rc = cs_model_forward(t->model, d->x + start * d->sample_elems, bs, 0);
+        if (rc || (rc = cs_embed_capture_batch(&t->emb, t->model, NULL, start, bs)))
+            return rc;
+    }
+    return 0;
+}
+
 int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
 {
     const cs_config *cfg = t->cfg;
@@ -385,9 +401,11 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
     int focus_now = t->record && !cand_only && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
     size_t np = cs_model_num_params(t->model), ns = cs_model_num_state(t->model);
     float *slab = cs_model_params(t->model);
-    /* Embeddings come from the pass that records: this one, or the eval pass after it. */
+    /* Embeddings come from the pass that records (this one, or the eval pass after it),
+     * or with record.embed_pass eval from an eval pass run for them alone. */
     int embed_now = t->record && cs_embed_capture_wants(&t->emb, ep);
-    int embed_train = embed_now && !cfg->record.eval_pass;
+    int embed_eval_only = embed_now && !cfg->record.eval_pass && cfg->record.embed_pass == CS_EMBED_PASS_EVAL;
+    int embed_train = embed_now && !cfg->record.eval_pass && !embed_eval_only;
     t->emb.epoch = 0;
     if (t->record) {
         t->rec.epoch = ep;
@@ -504,6 +522,8 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         t->iter++;
     }
     if (t->record && cfg->record.eval_pass && (rc = record_eval_pass(t, focus_now, embed_now)))
+        return rc;
+    if (embed_eval_only && (rc = embed_eval_pass(t)))
         return rc;
     if (embed_now)
         t->emb.epoch = ep;
