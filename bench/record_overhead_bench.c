@@ -1,9 +1,12 @@
 /* record_overhead_bench.c - what recording costs the surrogate pass: epoch time of
- * the same training (model, data, seed, threads) three ways, interleaved so load
- * drifts hit all three alike:
+ * the same training (model, data, seed, threads) four ways, interleaved so load
+ * drifts hit all alike:
  *   plain   record = 0: training only
  *   record  per-sample METHODS section 1 statistics + a trajectory frame appended
  *   focus   as record, plus the Grad-CAM focus of every sample (fast path)
+ *   embed   as record, plus every sample's embedding captured and embeddings.h5
+ *           rewritten (float16) after EVERY epoch: the worst case of record.embed,
+ *           whose default stores two or three epochs of a run
  *
  *   record_overhead_bench CONFIG N EPOCHS REPS TRAJ_PATH   (built and run by bench/record_overhead) */
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include "../common/err.h"
 #include "../config/config.h"
 #include "../datasets/dataset.h"
+#include "../formats/embed_file.h"
 #include "../formats/traj.h"
 #include "../train/data.h"
 #include "../train/trainer.h"
@@ -39,12 +43,21 @@ static void die(const char *what)
  * focus as fractions of the rest of the epoch, timed inside the same epochs, so that
  * load drift between runs cannot enter them (the direct cost only: not what the extra
  * work does to caches). */
-static double share_append[64], share_focus[64];
-static int nshare;
+static double share_append[64], share_focus[64], share_embed[64];
+static int nshare, nshare_embed;
 
 static double run_variant(cs_config *cfg, cs_data *d, int epochs, int variant, const char *traj, double *cpu)
 {
     cfg->record.focus_every = variant == 2 ? 1 : 0;
+    cfg->record.embed = variant == 3;
+    /* every epoch of this run stores embeddings */
+    int el = 0;
+    for (int e = 1; e <= epochs && el < (int)sizeof cfg->record.embed_epochs - 8; e++)
+        el += snprintf(cfg->record.embed_epochs + el, sizeof cfg->record.embed_epochs - (size_t)el, "%s%d",
+                       e > 1 ? "," : "", e);
+    char epath[4200];
+    snprintf(epath, sizeof epath, "%s.embeddings.h5", traj);
+    remove(epath);
     cs_trainer t = {0};
     if (cs_trainer_init(&t, cfg, d, 0, variant > 0))
         die("trainer");
@@ -53,16 +66,26 @@ static double run_variant(cs_config *cfg, cs_data *d, int epochs, int variant, c
     remove(traj);
     if (variant > 0 && cs_traj_writer_create(&w, traj, &hi))
         die("trajectory");
-    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), app = 0;
+    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), app = 0, emb = 0;
     for (int e = 0; e < epochs; e++) {
         cs_epoch_stats st;
         if (cs_trainer_epoch(&t, &st))
             die("epoch");
         double a0 = clock_s(CLOCK_MONOTONIC);
+        if (t.emb.epoch && cs_embed_write_epoch(epath, t.emb.epoch, t.emb.emb, t.emb.n, t.emb.d, t.emb.dtype, 1,
+                                                NULL, 0))
+            die("embeddings");
+        emb += clock_s(CLOCK_MONOTONIC) - a0;
+        a0 = clock_s(CLOCK_MONOTONIC);
         if (w && cs_traj_writer_append(w, &t.rec))
             die("append");
         app += clock_s(CLOCK_MONOTONIC) - a0;
     }
+    if (variant == 3 && nshare_embed < 64) {
+        double rest = clock_s(CLOCK_MONOTONIC) - t0 - app - emb - t.emb.seconds;
+        share_embed[nshare_embed++] = (emb + t.emb.seconds) / rest;
+    }
+    remove(epath);
     if (variant == 2 && nshare < 64) {
         double rest = clock_s(CLOCK_MONOTONIC) - t0 - app - t.focus_seconds;
         share_append[nshare] = app / rest;
@@ -112,23 +135,23 @@ int main(int argc, char **argv)
     if (cs_norm_compute(&nm, &d))
         die("norm");
     cs_norm_apply(&nm, &d);
-    double *s[3], *c[3], dummy;
-    for (int v = 0; v < 3; v++) {
+    double *s[4], *c[4], dummy;
+    for (int v = 0; v < 4; v++) {
         s[v] = calloc(reps, sizeof(double));
         c[v] = calloc(reps, sizeof(double));
     }
     /* A discarded warm-up: thread pool start, page faults, caches. */
     run_variant(&cfg, &d, 1, 2, argv[5], &dummy);
-    nshare = 0;
+    nshare = nshare_embed = 0;
     for (int r = 0; r < reps; r++)
-        for (int v = 0; v < 3; v++) {
+        for (int v = 0; v < 4; v++) {
             /* Rotate the order each repetition: no variant always runs first. */
-            int vv = (v + r) % 3;
+            int vv = (v + r) % 4;
             s[vv][r] = run_variant(&cfg, &d, epochs, vv, argv[5], &c[vv][r]);
         }
-    static const char *name[3] = {"plain", "record", "focus"};
-    double med[3], cmed[3];
-    for (int v = 0; v < 3; v++) {
+    static const char *name[4] = {"plain", "record", "focus", "embed"};
+    double med[4], cmed[4];
+    for (int v = 0; v < 4; v++) {
         qsort(s[v], reps, sizeof(double), cmp);
         qsort(c[v], reps, sizeof(double), cmp);
         med[v] = s[v][reps / 2];
@@ -147,6 +170,11 @@ int main(int argc, char **argv)
            100 * (cmed[1] / cmed[0] - 1), 100 * (med[1] / med[0] - 1));
     printf("focus overhead:     %+.1f%% of plain epoch CPU time on top of recording (wall: %+.1f%%; required <= 5%%)\n",
            100 * (cmed[2] - cmed[1]) / cmed[0], 100 * (med[2] - med[1]) / med[0]);
+    qsort(share_embed, nshare_embed, sizeof(double), cmp);
+    printf("embedding overhead: %+.1f%% of plain epoch CPU time on top of recording (wall: %+.1f%%), every epoch "
+           "storing; in-run share (capture + embeddings.h5 rewrite) %.2f%% (%.2f-%.2f) of the rest of the epoch "
+           "(required <= 2%%)\n", 100 * (cmed[3] - cmed[1]) / cmed[0], 100 * (med[3] - med[1]) / med[0],
+           100 * share_embed[nshare_embed / 2], 100 * share_embed[0], 100 * share_embed[nshare_embed - 1]);
     cs_data_release(&d);
     cs_dataset_free(ds);
     return 0;

@@ -1,20 +1,26 @@
 /* cmd_dump.c - `coreset dump [RUN]`: option parsing; the export itself is
- * dump/traj_dump.c. */
+ * dump/traj_dump.c (the trajectory) or dump/embed_dump.c (--embeddings). */
 #include "cli.h"
 #include "inspect.h"
 
 #include "../common/err.h"
+#include "../common/fsio.h"
+#include "../common/outguard.h"
+#include "../dump/embed_dump.h"
 #include "../dump/traj_dump.h"
+#include "../formats/traj.h"
+#include "../run/run_dir.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 const char cmd_dump_usage[] =
-    "usage: coreset dump (--csv | --h5 | --raw) [-o OUT] [--fields LIST] [--epochs A:B] [--runs LIST] [RUN]\n"
+    "usage: coreset dump (--csv | --h5 | --raw | --npy) [--embeddings] [-o OUT] [--fields LIST] [--epochs A:B] [--runs LIST] [RUN]\n"
     "\n"
     "Export the trajectory of RUN (RUN/trajectory.cst, or a .cst file; default: the\n"
     "current directory) for analysis elsewhere.  Every frame's checksum is verified\n"
-    "before anything is written; a damaged frame is an error naming it.\n"
+    "before anything is written; a damaged frame is an error naming it.  With\n"
+    "--embeddings, export RUN/embeddings.h5 instead.\n"
     "\n"
     "options:\n"
     "  --csv              long-format CSV: epoch,run,index,label,<fields>, one row per\n"
@@ -24,6 +30,11 @@ const char cmd_dump_usage[] =
     "                     /labels; attributes N, C, fields, runs, epochs; /provenance\n"
     "  --raw              raw little-endian float32 columns (needs -o DIR):\n"
     "                     DIR/<field>_<r>.f32 (epochs x samples), labels.i32, params.json\n"
+    "  --npy              with --embeddings: one epoch as a NumPy .npy (needs -o FILE)\n"
+    "  --embeddings       export RUN/embeddings.h5 instead, as float32: --h5 (needs -o FILE):\n"
+    "                     /embeddings (epochs, samples, dims), /epochs, /labels, /index;\n"
+    "                     --npy (needs -o FILE): one epoch (samples, dims), the last unless\n"
+    "                     --epochs E; --csv: epoch,index,label,e0..e<D-1>\n"
     "  -o, --output OUT   the file (or --raw directory) to write, atomically\n"
     "  --fields LIST      comma-separated: err,conf,margin,entropy,loss,focus,correct,used,probs\n"
     "                     (default: every field the trajectory holds)\n"
@@ -100,6 +111,48 @@ static int parse_runs(const char *s, int32_t **out, int *n)
     return 0;
 }
 
+/* --embeddings: RUN's embeddings.h5 (beside a .cst file), with the trajectory's labels. */
+static int dump_embeddings(const cs_command *cmd, const cs_dump_opts *t, int npy, int trajectory_opts,
+                           const char *out, const char *run, const char *extra)
+{
+    if (t->format == CS_DUMP_RAW)
+        return cs_usage_error(cmd, "--embeddings writes --csv, --h5 or --npy, not --raw");
+    if (trajectory_opts)
+        return cs_usage_error(cmd, "--fields and --runs choose trajectory columns; --embeddings has none");
+    if ((npy || t->format == CS_DUMP_H5) && !out)
+        return cs_usage_error(cmd, "%s needs -o FILE (it does not write to standard output)", npy ? "--npy" : "--h5");
+    if (extra)
+        return cs_usage_error(cmd, "dump takes one RUN, got '%s' and '%s'", run, extra);
+    char traj[4096], epath[4200];
+    cs_traj_reader *r = NULL;
+    int rc = inspect_run_trajectory(run, traj, sizeof traj);
+    if (!rc) {
+        char *dir = cs_path_is_dir(run) ? NULL : cs_dir_of(run);
+        cs_run_path(epath, sizeof epath, dir ? dir : run, CS_RUN_EMBED);
+        free(dir);
+        if (!cs_path_exists(epath))
+            rc = cs_error(CS_EIO, "run '%s' has no %s\nhint: 'coreset score' stores it with record.embed: true "
+                                  "(the default); runs scored before it existed have none",
+                          run, CS_RUN_EMBED);
+    }
+    if (!rc)
+        rc = cs_guard_input(epath);
+    if (!rc)
+        rc = cs_traj_reader_open(&r, traj);
+    if (!rc) {
+        const cs_traj_header_info *h = cs_traj_reader_header(r);
+        cs_embed_dump_opts o = {npy ? CS_EMBED_DUMP_NPY : t->format == CS_DUMP_H5 ? CS_EMBED_DUMP_H5 : CS_EMBED_DUMP_CSV,
+                                out, stdout, t->first_epoch, t->last_epoch, h->labels, h->n};
+        rc = cs_embed_dump(epath, &o);
+    }
+    cs_traj_reader_free(r);
+    if (rc) {
+        cs_print_error();
+        return CS_EXIT_ERR;
+    }
+    return CS_EXIT_OK;
+}
+
 int cmd_dump(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("dump");
@@ -109,7 +162,9 @@ int cmd_dump(int argc, char **argv)
         {"fields", required_argument, NULL, 'f'}, {"runs", required_argument, NULL, 'r'},
         {"epochs", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"embeddings", no_argument, NULL, 'E'},   {"npy", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
+    int embeddings = 0, npy = 0, trajectory_opts = 0;
     cs_dump_opts o = {0};
     int nformats = 0, c, rc = CS_EXIT_OK;
     const char *out = NULL;
@@ -131,16 +186,25 @@ int cmd_dump(int argc, char **argv)
             o.format = CS_DUMP_RAW;
             nformats++;
             break;
+        case 'E':
+            embeddings = 1;
+            break;
+        case 'N':
+            npy = 1;
+            nformats++;
+            break;
         case 'o':
             out = optarg;
             break;
         case 'f':
+            trajectory_opts = 1;
             if (cs_traj_fields_parse(optarg, &o.fields)) {
                 rc = cs_usage_error(cmd, "--fields: %s", cs_errmsg());
                 goto out;
             }
             break;
         case 'r':
+            trajectory_opts = 1;
             free(runs);
             runs = NULL;
             if (parse_runs(optarg, &runs, &o.nruns)) {
@@ -161,7 +225,16 @@ int cmd_dump(int argc, char **argv)
         }
     }
     if (nformats != 1) {
-        rc = cs_usage_error(cmd, "dump needs exactly one of --csv, --h5, --raw");
+        rc = cs_usage_error(cmd, "dump needs exactly one of --csv, --h5, --raw%s", embeddings ? ", --npy" : "");
+        goto out;
+    }
+    if (embeddings) {
+        rc = dump_embeddings(cmd, &o, npy, trajectory_opts, out, optind < argc ? argv[optind] : ".",
+                             optind < argc - 1 ? argv[optind + 1] : NULL);
+        goto out;
+    }
+    if (npy) {
+        rc = cs_usage_error(cmd, "--npy writes embeddings: it needs --embeddings");
         goto out;
     }
     if (o.format != CS_DUMP_CSV && !out) {

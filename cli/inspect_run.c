@@ -2,7 +2,7 @@
  * inspect FILE.cst`: what the run is (dataset, model, shape), how far it got
  * (epochs and runs complete of those planned, effective epochs), what it
  * holds (trajectory size, every frame verified; scores with their parameters;
- * index files) and the train-pass loss and accuracy per epoch.  Gathering is
+ * embeddings; index files) and the train-pass loss and accuracy per epoch.  Gathering is
  * inspect_run_gather.c; this file prints a table or one JSON object. */
 #include "inspect.h"
 #include "inspect_run.h"
@@ -241,6 +241,17 @@ static void print_scores_text(FILE *out, const run_summary *s)
     }
 }
 
+static void print_embed_text(FILE *out, const run_summary *s)
+{
+    const cs_embed *e = &s->embed;
+    fprintf(out, "embeddings: %s, %lld samples x %d %s (%s pass), %lld bytes\n  epochs:", s->embed_path,
+            (long long)e->n, e->d, s->embed_dtype == CS_EMBED_F16 ? "float16" : "float32",
+            s->embed_pass[0] ? s->embed_pass : "?", (long long)s->embed_bytes);
+    for (int k = 0; k < e->num_epochs; k++)
+        fprintf(out, "%s %d", k ? "," : "", (int)e->epochs[k]);
+    fputc('\n', out);
+}
+
 static void print_index_text(FILE *out, const run_summary *s)
 {
     fputs("index files:", out);
@@ -322,6 +333,10 @@ static int print_text(FILE *out, const run_summary *s, const run_plan *p)
         print_scores_text(out, s);
     else if (s->is_dir)
         fputs("scores: none (scores.h5 is written when the last epoch is done)\n", out);
+    if (s->have_embed)
+        print_embed_text(out, s);
+    else if (s->is_dir)
+        fputs("embeddings: none\n", out);
     if (s->is_dir)
         print_index_text(out, s);
     return s->have_traj && s->nframes ? print_epochs_text(out, s) : 0;
@@ -462,6 +477,20 @@ static void print_scores_json(FILE *out, const run_summary *s)
     fputs("]}", out);
 }
 
+static void print_embed_json(FILE *out, const run_summary *s)
+{
+    const cs_embed *e = &s->embed;
+    fputs("{\"path\": ", out);
+    cs_json_str(out, s->embed_path);
+    fprintf(out, ", \"n\": %lld, \"d\": %d, \"dtype\": \"%s\", \"pass\": ", (long long)e->n, e->d,
+            s->embed_dtype == CS_EMBED_F16 ? "float16" : "float32");
+    cs_json_str_or_null(out, s->embed_pass);
+    fprintf(out, ", \"bytes\": %lld, \"epochs\": [", (long long)s->embed_bytes);
+    for (int k = 0; k < e->num_epochs; k++)
+        fprintf(out, "%s%d", k ? ", " : "", (int)e->epochs[k]);
+    fputs("]}", out);
+}
+
 static void print_index_json(FILE *out, const run_summary *s)
 {
     fputc('[', out);
@@ -511,6 +540,11 @@ static void print_json(FILE *out, const run_summary *s, const run_plan *p)
     fputs(", \"scores\": ", out);
     if (s->have_scores)
         print_scores_json(out, s);
+    else
+        fputs("null", out);
+    fputs(", \"embeddings\": ", out);
+    if (s->have_embed)
+        print_embed_json(out, s);
     else
         fputs("null", out);
     fputs(", \"index_files\": ", out);

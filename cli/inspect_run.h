@@ -5,6 +5,7 @@
 
 #include "../config/config.h"
 #include "../run/run_prov.h"
+#include "../formats/embed_file.h"
 #include "../formats/traj.h"
 #include "../score/scores_file.h"
 
@@ -67,6 +68,13 @@ typedef struct run_summary {
     int have_scores;
     cs_scores_file sf;
     run_score *scores;
+    /* embeddings.h5 */
+    char embed_path[RUN_PATH_MAX];
+    int have_embed;
+    cs_embed embed;
+    int embed_dtype;
+    char embed_pass[16]; /* its `pass` attribute: train or eval */
+    int64_t embed_bytes;
     /* index files in the directory */
     run_index *index;
     int nindex;

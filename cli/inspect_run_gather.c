@@ -1,8 +1,8 @@
 /* inspect_run_gather.c - collect what `coreset inspect RUN` shows: the
  * trajectory (every frame read and verified, per-frame train-pass means,
  * effective epochs from the `used` column), run.yaml (config and provenance),
- * scores.h5 (each score's parameters and min / median / max) and the index
- * files lying in the run directory. */
+ * scores.h5 (each score's parameters and min / median / max), embeddings.h5
+ * (shape, dtype, stored epochs) and the index files lying in the run directory. */
 #include "inspect_run.h"
 
 #include "../common/err.h"
@@ -26,6 +26,7 @@ void run_summary_release(run_summary *s)
     cs_run_prov_release(&s->prov);
     cs_scores_release(&s->sf);
     free(s->scores);
+    cs_embed_release(&s->embed);
     free(s->index);
     memset(s, 0, sizeof *s);
 }
@@ -186,6 +187,19 @@ static int gather_scores(run_summary *s)
     return 0;
 }
 
+/* --- embeddings.h5 --------------------------------------------------------------- */
+
+static int gather_embed(run_summary *s)
+{
+    struct stat st;
+    int rc;
+    if ((rc = cs_embed_stat(s->embed_path, &s->embed)) || (rc = cs_embed_dtype(s->embed_path, &s->embed_dtype)) ||
+        (rc = cs_scores_attr(s->embed_path, "pass", s->embed_pass, sizeof s->embed_pass)))
+        return rc;
+    s->embed_bytes = stat(s->embed_path, &st) == 0 ? (int64_t)st.st_size : 0;
+    return 0;
+}
+
 /* --- index files ------------------------------------------------------------------- */
 
 /* 1 if the file starts with the index marker line. */
@@ -264,6 +278,8 @@ int run_summary_gather(run_summary *s, const char *path)
         s->have_traj = cs_path_exists(s->traj_path);
         s->have_scores = cs_path_exists(s->scores_path);
         s->have_yaml = cs_path_exists(yaml);
+        cs_run_path(s->embed_path, sizeof s->embed_path, path, CS_RUN_EMBED);
+        s->have_embed = cs_path_exists(s->embed_path);
         if (!s->have_traj && !s->have_scores && !s->have_yaml)
             return cs_error(CS_EIO, "'%s' is not a run: it has no run.yaml, trajectory.cst or scores.h5", path);
     }
@@ -274,6 +290,7 @@ int run_summary_gather(run_summary *s, const char *path)
             return rc;
     }
     if ((s->have_traj && (rc = gather_traj(s))) || (s->have_scores && (rc = gather_scores(s))) ||
+        (s->have_embed && (rc = gather_embed(s))) ||
         (s->is_dir && (rc = gather_index_files(s))))
         return rc;
     return 0;

@@ -45,6 +45,8 @@ typedef enum cs_never_forgotten { CS_NEVER_INF, CS_NEVER_ZERO } cs_never_forgott
 typedef enum cs_ptbxl_rate { CS_PTBXL_100, CS_PTBXL_500 } cs_ptbxl_rate;
 typedef enum cs_multi_label { CS_MULTI_SKIP, CS_MULTI_FIRST } cs_multi_label;
 typedef enum cs_beat_split { CS_SPLIT_RANDOM, CS_SPLIT_RECORDS } cs_beat_split;
+typedef enum cs_embed_dtype_key { CS_EMBED_DTYPE_FLOAT16, CS_EMBED_DTYPE_FLOAT32 } cs_embed_dtype_key;
+typedef enum cs_embed_pass { CS_EMBED_PASS_RECORD, CS_EMBED_PASS_EVAL } cs_embed_pass;
 
 typedef struct cs_config_dataset {
     char path[CS_CFG_PATH_MAX];
@@ -112,6 +114,10 @@ typedef struct cs_config_record {
     cs_focus_for focus_for;
     char focus_layer[CS_CFG_NAME_MAX];
     bool focus_resize;
+    bool embed;                         /* store embeddings.h5 (train/embed_capture.h) */
+    char embed_epochs[CS_CFG_NAME_MAX]; /* "auto" or epoch numbers "5,10" */
+    cs_embed_dtype_key embed_dtype;
+    cs_embed_pass embed_pass;           /* record = the recording pass; eval = an eval pass at the stored epochs */
 } cs_config_record;
 
 typedef struct cs_config_dropout {

@@ -38,6 +38,8 @@ static const char *const focus_fors[] = {"all", "candidates", NULL};
 static const char *const dropouts[] = {"none", "dbpd", "smrd", "srd", NULL};
 static const char *const combines[] = {"sum", "weighted", NULL};
 static const char *const nevers[] = {"inf", "zero", NULL};
+static const char *const embed_dtypes[] = {"float16", "float32", NULL};
+static const char *const embed_passes[] = {"record", "eval", NULL};
 
 static int all_digits(const char *s)
 {
@@ -80,6 +82,28 @@ static const char *check_blocks(const char *v)
 }
 
 static const char *check_name(const char *v) { return *v ? NULL : "a non-empty name"; }
+
+/* record.embed_epochs: "auto", or epoch numbers such as 5,10 (in any order; checked
+ * against train.epochs when the run starts, train/embed_capture.c). */
+static const char *check_embed_epochs(const char *v)
+{
+    const char *want = "auto, or epoch numbers such as 5,10";
+    if (!strcmp(v, "auto"))
+        return NULL;
+    for (const char *p = v;;) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            return want;
+        long e = strtol(p, &end, 10);
+        if (e < 1 || e > 100000)
+            return want;
+        if (!*end)
+            return NULL;
+        if (*end != ',')
+            return want;
+        p = end + 1;
+    }
+}
 
 /* Comma-separated non-empty names of letters, digits and _ . / - (maybe empty). */
 static const char *names_problem(const char *v)
@@ -275,6 +299,16 @@ const cs_cfg_key cs_config_keys[] = {
      "or through the backward pass layer1..layer4, layerS.B (ResNets), block1..block3 (cnn-small)"},
     {"record.focus_resize", BOOL, F(record.focus_resize), ANY, "false", NULL, NULL,
      "compute focus on the map resized to the input resolution"},
+    {"record.embed", BOOL, F(record.embed), ANY, "true", NULL, NULL,
+     "store every sample's embedding (the pooled features feeding the linear head) in embeddings.h5"},
+    {"record.embed_epochs", STR, F(record.embed_epochs), ANY, "auto", NULL, check_embed_epochs,
+     "epochs whose embeddings are stored: auto = the last epoch of each EVA window and the last epoch, "
+     "or epoch numbers such as 5,10"},
+    {"record.embed_dtype", ENUM, F(record.embed_dtype), ANY, "float16", embed_dtypes, NULL,
+     "embeddings stored as float16 (half the disk) or float32"},
+    {"record.embed_pass", ENUM, F(record.embed_pass), ANY, "record", embed_passes, NULL,
+     "embeddings from the pass that records (the training pass, or the eval pass with record.eval_pass), "
+     "or from an eval-mode pass run in the stored epochs only (a third of an epoch more each)"},
     /* dropout */
     {"dropout.method", ENUM, F(dropout.method), ANY, "none", dropouts, NULL,
      "training-time data dropout before the revision epochs"},

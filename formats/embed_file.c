@@ -289,7 +289,7 @@ static hid_t put_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int64
 }
 
 int cs_embed_write_epoch(const char *path, int epoch, const float *emb, int64_t n, int d, int dtype,
-                         const cs_kv *attrs, int nattrs)
+                         int keep_earlier, const cs_kv *attrs, int nattrs)
 {
     if (epoch < 1 || n < 0 || d < 1 || (dtype != CS_EMBED_F16 && dtype != CS_EMBED_F32))
         return cs_error(CS_EINVAL, "'%s': bad embeddings to store (epoch %d, %lld x %d)", path, epoch,
@@ -297,7 +297,7 @@ int cs_embed_write_epoch(const char *path, int epoch, const float *emb, int64_t 
     cs_h5_quiet();
     efile old = {.file = -1, .ds = -1};
     int rc = 0, keep = 0;
-    if (cs_path_exists(path)) {
+    if (keep_earlier && cs_path_exists(path)) {
         if ((rc = efile_open(&old, path)))
             return rc;
         if (old.info.n != n || old.info.d != d || old.dtype != dtype) {

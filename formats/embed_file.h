@@ -34,13 +34,14 @@ void cs_embed_release(cs_embed *info);
 /* The stored dtype (CS_EMBED_F16 or CS_EMBED_F32) into *dtype. */
 int cs_embed_dtype(const char *path, int *dtype);
 
-/* Store epoch `epoch`'s n x d float32 rows as `dtype`: the epochs of the file
- * already at path (if any) that are below `epoch` are kept, later ones dropped
- * (a resumed run recomputes them); shape or dtype unlike the existing file's is
- * an error.  The whole file is rewritten atomically; attrs become the root
- * attributes. */
+/* Store epoch `epoch`'s n x d float32 rows as `dtype`.  keep_earlier: the epochs
+ * of the file already at path (if any) below `epoch` are kept, later ones dropped
+ * (a resumed run recomputes them), and a shape or dtype unlike that file's is an
+ * error; 0: any file at path is replaced (a new run).  The whole file is rewritten
+ * atomically; attrs become the root attributes. */
 int cs_embed_write_epoch(const char *path, int epoch, const float *emb, int64_t n, int d, int dtype,
-                         const cs_kv *attrs, int nattrs);
+                         int keep_earlier, const cs_kv *attrs, int nattrs);
+
 /* IEEE half precision, round to nearest even (as numpy's astype(float16)). */
 uint16_t cs_f32_to_f16(float f);
 float cs_f16_to_f32(uint16_t h);

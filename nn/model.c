@@ -393,6 +393,9 @@ static int finalize(cs_model *m)
     m->loss = cs_calloc(B, sizeof(float));
     if (!m->logits_host || !m->probs || !m->dlogits || !m->loss)
         return CS_ENOMEM;
+    if (m->gap_node >= 0 &&
+        !(m->features_host = cs_calloc(B * tsize(&m->tensors[m->nodes[m->gap_node].out]), sizeof(float))))
+        return CS_ENOMEM;
     if (m->be->ops->act_download && m->last_conv_t >= 0 &&
         (!(m->last_conv_host = cs_calloc(B * tsize(&m->tensors[m->last_conv_t]), sizeof(float))) ||
          !(m->layer_host = cs_calloc(B * maxt, sizeof(float)))))
@@ -465,6 +468,7 @@ void cs_model_free(cs_model *m)
     free(m->dlogits);
     free(m->loss);
     free(m->last_conv_host);
+    free(m->features_host);
     free(m->layer_host);
     free(m->tensors);
     free(m->nodes);
@@ -791,6 +795,20 @@ const float *cs_model_logits(const cs_model *m) { return m->logits_host; }
 const float *cs_model_probs(const cs_model *m) { return m->probs; }
 const float *cs_model_sample_loss(const cs_model *m) { return m->loss; }
 const float *cs_model_dlogits(const cs_model *m) { return m->dlogits; }
+
+const float *cs_model_features(cs_model *m, int *d)
+{
+    if (m->gap_node < 0) {
+        cs_error(CS_EINVAL, "model '%s' has no global pooling, so no embeddings", m->spec.name);
+        return NULL;
+    }
+    const mtensor *t = &m->tensors[m->nodes[m->gap_node].out];
+    *d = t->c;
+    /* The pooled (B, D) rows are plain on every backend (the linear layer reads them so);
+     * download copies them on a device backend and is a copy on the CPU one. */
+    m->be->ops->download(m->be->ctx, m->features_host, t->val, sizeof(float) * (size_t)m->batch * (size_t)t->c);
+    return m->features_host;
+}
 
 const float *cs_model_last_conv(const cs_model *m, int shape[4])
 {

@@ -106,6 +106,11 @@ const float *cs_model_dlogits(const cs_model *m);      /* (B, classes), after cs
  * shape[2] = 1; shape = {B, K, H, W}. */
 const float *cs_model_last_conv(const cs_model *m, int shape[4]);
 
+/* The global-average-pool output of the last forward, the linear head's input (the
+ * sample's embedding): (B, D) in host memory, *d = D; valid until the next forward.
+ * NULL, with the message set, for a model without global pooling. */
+const float *cs_model_features(cs_model *m, int *d);
+
 size_t cs_model_num_params(const cs_model *m); /* trainable floats */
 size_t cs_model_num_state(const cs_model *m);  /* trainable + running statistics */
 float *cs_model_params(cs_model *m);           /* the slab (num_state floats) */

@@ -145,7 +145,8 @@ static int is_index_name(const char *name)
 int cs_run_guard(const char *run_dir, int guard_indexes)
 {
     int rc;
-    static const char *const owned[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_SCORES, CS_RUN_CKPT, CS_RUN_LOCK};
+    static const char *const owned[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_SCORES, CS_RUN_CKPT, CS_RUN_LOCK,
+                                        CS_RUN_EMBED};
     char path[4200];
     if ((rc = cs_guard_input(run_dir)))
         return rc;

@@ -11,6 +11,7 @@
 #include "../config/dataset_opts.h"
 #include "../datasets/dataset.h"
 #include "../datasets/dataset_sha.h"
+#include "../formats/embed_file.h"
 #include "../formats/traj.h"
 #include "../run/run_data.h"
 #include "../formats/traj_meta.h"
@@ -103,6 +104,54 @@ static void make_meta(const cs_config *cfg, const provenance *pv, int64_t n, int
              cfg->train.epochs, cfg->score.runs, cfg->train.seed, cfg->train.batch_size, dropout, CS_VERSION);
 }
 
+/* The root attributes of scores.h5 and embeddings.h5: the run's provenance. */
+typedef struct run_attrs {
+    char dataset[PATH_MAX], sha[65], ncls[16], nep[16], nruns[16], seed[16];
+    cs_kv kv[16];
+    int n;
+} run_attrs;
+
+static void run_attrs_fill(run_attrs *a, const cs_config *cfg, const char *sha, int num_classes)
+{
+    snprintf(a->sha, sizeof a->sha, "%s", sha);
+    snprintf(a->ncls, sizeof a->ncls, "%d", num_classes);
+    snprintf(a->nep, sizeof a->nep, "%d", cfg->train.epochs);
+    snprintf(a->nruns, sizeof a->nruns, "%d", cfg->score.runs);
+    snprintf(a->seed, sizeof a->seed, "%d", cfg->train.seed);
+    /* An absolute dataset path, so that selection and export work from any
+     * folder (the config's path is relative to where `coreset score` ran). */
+    if (!realpath(cfg->dataset.path, a->dataset))
+        snprintf(a->dataset, sizeof a->dataset, "%s", cfg->dataset.path);
+    const cs_kv kv[] = {
+        {"dataset", a->dataset}, {"dataset_sha256", a->sha},  {"split", cfg->dataset.train_split},
+        {"num_classes", a->ncls},          {"images", cfg->dataset.images}, {"labels", cfg->dataset.labels},
+        {"epochs", a->nep},                {"runs", a->nruns},          {"seed", a->seed},
+        {"tool_version", CS_VERSION},
+    };
+    a->n = (int)(sizeof kv / sizeof kv[0]);
+    memcpy(a->kv, kv, sizeof kv);
+}
+
+/* The epoch the trainer just recorded into RUN/embeddings.h5, with the provenance
+ * of scores.h5 and what the embeddings are: the model, the surrogate run, the pass.
+ * Written before the epoch's checkpoint: a run killed between the two recomputes
+ * the epoch on --resume and rewrites it, dropping the stored epochs from it on. */
+static int write_embeddings(const cs_config *cfg, const char *run_dir, const cs_trainer *t, const char *sha,
+                            int num_classes, int keep_earlier)
+{
+    char path[4200];
+    cs_run_path(path, sizeof path, run_dir, CS_RUN_EMBED);
+    run_attrs ra;
+    run_attrs_fill(&ra, cfg, sha, num_classes);
+    ra.kv[ra.n++] = (cs_kv){"model", cs_trainer_spec_name(cfg)};
+    ra.kv[ra.n++] = (cs_kv){"surrogate_run", "1"};
+    int eval = cfg->record.eval_pass || cfg->record.embed_pass == CS_EMBED_PASS_EVAL;
+    ra.kv[ra.n++] = (cs_kv){"pass", eval ? "eval" : "train"};
+    ra.kv[ra.n++] = (cs_kv){"features", "global average pool output feeding the linear head 'fc'"};
+    return cs_embed_write_epoch(path, t->emb.epoch, t->emb.emb, t->emb.n, t->emb.d, t->emb.dtype, keep_earlier,
+                                ra.kv, ra.n);
+}
+
 int cs_rescore(const cs_config *cfg, const char *run_dir)
 {
     char tpath[4200], spath[4200];
@@ -148,24 +197,11 @@ int cs_rescore(const cs_config *cfg, const char *run_dir)
     }
     if ((rc = cs_score_acc_finish(acc)))
         goto out;
-    char sha[65] = "", ncls[16], nep[16], nruns[16], seed[16];
+    char sha[65] = "";
     cs_traj_meta_get(h, "dataset_sha256", sha, sizeof sha);
-    snprintf(ncls, sizeof ncls, "%d", h->num_classes);
-    snprintf(nep, sizeof nep, "%d", T);
-    snprintf(nruns, sizeof nruns, "%d", R);
-    snprintf(seed, sizeof seed, "%d", cfg->train.seed);
-    /* An absolute dataset path, so that selection and export work from any
-     * folder (the config's path is relative to where `coreset score` ran). */
-    char dataset[PATH_MAX];
-    if (!realpath(cfg->dataset.path, dataset))
-        snprintf(dataset, sizeof dataset, "%s", cfg->dataset.path);
-    cs_kv attrs[] = {
-        {"dataset", dataset}, {"dataset_sha256", sha},  {"split", cfg->dataset.train_split},
-        {"num_classes", ncls},          {"images", cfg->dataset.images}, {"labels", cfg->dataset.labels},
-        {"epochs", nep},                {"runs", nruns},          {"seed", seed},
-        {"tool_version", CS_VERSION},
-    };
-    rc = cs_scores_write(spath, acc, &p, T, h->n, h->labels, attrs, (int)(sizeof attrs / sizeof attrs[0]));
+    run_attrs ra;
+    run_attrs_fill(&ra, cfg, sha, h->num_classes);
+    rc = cs_scores_write(spath, acc, &p, T, h->n, h->labels, ra.kv, ra.n);
 out:
     cs_score_acc_free(acc);
     cs_traj_reader_free(r);
@@ -213,7 +249,8 @@ static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
  * made the folder, the folder.  A file that was there before the run began
  * (a user's file of the same name, a config read from the folder) is never
  * removed.  A run that finished an epoch is kept for --resume instead. */
-static const char *const run_files[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES, CS_RUN_LOCK};
+static const char *const run_files[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES, CS_RUN_LOCK,
+                                        CS_RUN_EMBED};
 #define NUM_RUN_FILES ((int)(sizeof run_files / sizeof run_files[0]))
 
 typedef struct created {
@@ -305,7 +342,7 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     provenance pv = {0};
     cs_run_lock lk = {-1};
     created made = {0};
-    int epochs_done = 0;
+    int epochs_done = 0, embed_written = 0;
     char meta[8192];
     /* Everything that can be checked is checked before the first byte is
      * written: the dataset, the model against it, the device. */
@@ -380,6 +417,10 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
             cs_epoch_stats st;
             if ((rc = cs_trainer_epoch(&t, &st)))
                 goto out;
+            /* a new run's first write replaces a file of that name; later ones add to it */
+            if (t.emb.epoch && (rc = write_embeddings(cfg, run_dir, &t, pv.sha, data->num_classes, resume || embed_written)))
+                goto out;
+            embed_written |= t.emb.epoch > 0;
             cs_ckpt c;
             to_ckpt(&t, &c, now() - t0);
             if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, &t.rec)))
@@ -400,7 +441,10 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         cs_verbose("trajectory: %.2f bytes per sample per epoch", bps);
     if ((rc = cs_rescore(cfg, run_dir)) || (rc = write_run_yaml(cfg, run_dir, &pv)))
         goto out;
-    cs_info("wrote %s/{run.yaml,trajectory.cst,scores.h5,checkpoint.bin} in %.1f s", run_dir, pv.wall);
+    char epath[4200];
+    cs_run_path(epath, sizeof epath, run_dir, CS_RUN_EMBED);
+    cs_info("wrote %s/{run.yaml,trajectory.cst,scores.h5,checkpoint.bin%s} in %.1f s", run_dir,
+            cs_path_exists(epath) ? ",embeddings.h5" : "", pv.wall);
 out:
     if (w)
         cs_traj_writer_close(w);

@@ -3,7 +3,9 @@
  * files rejected naming the file. */
 #include "../common/err.h"
 #include "../common/fsio.h"
+#include "../config/config.h"
 #include "../formats/embed_file.h"
+#include "../train/embed_capture.h"
 #include "harness.h"
 
 #include <dirent.h>
@@ -98,8 +100,8 @@ static void test_round_trip_f32(void)
     fill(b, sizeof b / sizeof *b, 2);
     const char *p = path_in_tmp("e32.h5");
     cs_kv attrs[] = {{"dataset", "breastmnist"}, {"seed", "7"}};
-    CHECK_OK(cs_embed_write_epoch(p, 2, a, n, d, CS_EMBED_F32, attrs, 2));
-    CHECK_OK(cs_embed_write_epoch(p, 5, b, n, d, CS_EMBED_F32, attrs, 2));
+    CHECK_OK(cs_embed_write_epoch(p, 2, a, n, d, CS_EMBED_F32, 1, attrs, 2));
+    CHECK_OK(cs_embed_write_epoch(p, 5, b, n, d, CS_EMBED_F32, 1, attrs, 2));
     cs_embed info;
     CHECK_OK(cs_embed_stat(p, &info));
     CHECK(info.n == n && info.d == d && info.num_epochs == 2);
@@ -136,17 +138,17 @@ static void test_rewrite_drops_later_epochs(void)
         fill(e[k], 160, 10 + (uint32_t)k);
     const char *straight = path_in_tmp("straight.h5"), *resumed = path_in_tmp("resumed.h5");
     cs_kv attrs[] = {{"epochs", "9"}};
-    CHECK_OK(cs_embed_write_epoch(straight, 3, e[0], n, d, CS_EMBED_F16, attrs, 1));
-    CHECK_OK(cs_embed_write_epoch(straight, 6, e[1], n, d, CS_EMBED_F16, attrs, 1));
-    CHECK_OK(cs_embed_write_epoch(straight, 9, e[2], n, d, CS_EMBED_F16, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(straight, 3, e[0], n, d, CS_EMBED_F16, 1, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(straight, 6, e[1], n, d, CS_EMBED_F16, 1, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(straight, 9, e[2], n, d, CS_EMBED_F16, 1, attrs, 1));
     /* the killed run stored epoch 6 with other values, then resumed at epoch 4 */
-    CHECK_OK(cs_embed_write_epoch(resumed, 3, e[0], n, d, CS_EMBED_F16, attrs, 1));
-    CHECK_OK(cs_embed_write_epoch(resumed, 6, e[3], n, d, CS_EMBED_F16, attrs, 1));
-    CHECK_OK(cs_embed_write_epoch(resumed, 6, e[1], n, d, CS_EMBED_F16, attrs, 1));
-    CHECK_OK(cs_embed_write_epoch(resumed, 9, e[2], n, d, CS_EMBED_F16, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(resumed, 3, e[0], n, d, CS_EMBED_F16, 1, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(resumed, 6, e[3], n, d, CS_EMBED_F16, 1, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(resumed, 6, e[1], n, d, CS_EMBED_F16, 1, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(resumed, 9, e[2], n, d, CS_EMBED_F16, 1, attrs, 1));
     CHECK(same_bytes(straight, resumed));
     /* a rewrite below the last stored epoch drops the later ones */
-    CHECK_OK(cs_embed_write_epoch(resumed, 5, e[3], n, d, CS_EMBED_F16, attrs, 1));
+    CHECK_OK(cs_embed_write_epoch(resumed, 5, e[3], n, d, CS_EMBED_F16, 1, attrs, 1));
     cs_embed info;
     CHECK_OK(cs_embed_stat(resumed, &info));
     CHECK(info.num_epochs == 2 && info.epochs[0] == 3 && info.epochs[1] == 5);
@@ -167,7 +169,7 @@ static void test_float16_close_to_float32(void)
     float a[50 * 16];
     fill(a, 800, 3);
     const char *p = path_in_tmp("e16.h5");
-    CHECK_OK(cs_embed_write_epoch(p, 1, a, n, d, CS_EMBED_F16, NULL, 0));
+    CHECK_OK(cs_embed_write_epoch(p, 1, a, n, d, CS_EMBED_F16, 1, NULL, 0));
     int dt = -1;
     CHECK_OK(cs_embed_dtype(p, &dt));
     CHECK(dt == CS_EMBED_F16);
@@ -200,15 +202,66 @@ static void test_bad_files(void)
     /* a file with other shape or dtype is refused and stays as it was */
     float a[6] = {1, 2, 3, 4, 5, 6};
     const char *p = path_in_tmp("shape.h5"), *copy = path_in_tmp("shape-copy.h5");
-    CHECK_OK(cs_embed_write_epoch(p, 1, a, 3, 2, CS_EMBED_F32, NULL, 0));
-    CHECK_OK(cs_embed_write_epoch(copy, 1, a, 3, 2, CS_EMBED_F32, NULL, 0));
-    CHECK(cs_embed_write_epoch(p, 2, a, 2, 3, CS_EMBED_F32, NULL, 0) == CS_EFORMAT);
+    CHECK_OK(cs_embed_write_epoch(p, 1, a, 3, 2, CS_EMBED_F32, 1, NULL, 0));
+    CHECK_OK(cs_embed_write_epoch(copy, 1, a, 3, 2, CS_EMBED_F32, 1, NULL, 0));
+    CHECK(cs_embed_write_epoch(p, 2, a, 2, 3, CS_EMBED_F32, 1, NULL, 0) == CS_EFORMAT);
     CHECK_MSG(strstr(cs_errmsg(), "shape.h5") && strstr(cs_errmsg(), "3 x 2"), "%s", cs_errmsg());
-    CHECK(cs_embed_write_epoch(p, 2, a, 3, 2, CS_EMBED_F16, NULL, 0) == CS_EFORMAT);
+    CHECK(cs_embed_write_epoch(p, 2, a, 3, 2, CS_EMBED_F16, 1, NULL, 0) == CS_EFORMAT);
     CHECK(strstr(cs_errmsg(), "float16") != NULL);
-    CHECK(cs_embed_write_epoch(p, 0, a, 3, 2, CS_EMBED_F32, NULL, 0) == CS_EINVAL);
+    CHECK(cs_embed_write_epoch(p, 0, a, 3, 2, CS_EMBED_F32, 1, NULL, 0) == CS_EINVAL);
     CHECK(same_bytes(p, copy));
     CHECK(tmp_files_left() == 0);
+}
+
+/* keep_earlier 0 (a new run): whatever file had the name is replaced, even one
+ * of another shape. */
+static void test_fresh_replaces(void)
+{
+    float a[6] = {1, 2, 3, 4, 5, 6}, b[4] = {7, 8, 9, 10};
+    const char *p = path_in_tmp("fresh.h5");
+    CHECK_OK(cs_embed_write_epoch(p, 4, a, 3, 2, CS_EMBED_F32, 1, NULL, 0));
+    CHECK_OK(cs_embed_write_epoch(p, 2, b, 2, 2, CS_EMBED_F16, 0, NULL, 0));
+    cs_embed info;
+    CHECK_OK(cs_embed_stat(p, &info));
+    CHECK(info.n == 2 && info.d == 2 && info.num_epochs == 1 && info.epochs[0] == 2);
+    cs_embed_release(&info);
+    float *v = NULL;
+    int64_t n;
+    int d;
+    CHECK_OK(cs_embed_read(p, 0, &v, &n, &d));
+    CHECK(v && v[0] == 7 && v[3] == 10);
+    free(v);
+}
+
+/* record.embed_epochs: auto from EVA's windows, lists sorted and deduplicated,
+ * epochs beyond the run refused, nothing when record.embed is off. */
+static void test_embed_epochs(void)
+{
+    cs_config c;
+    cs_config_init(&c);
+    int ep[CS_EMBED_MAX_EPOCHS], n = -1;
+    CHECK_OK(cs_config_set(&c, "train.epochs=20"));
+    CHECK_OK(cs_config_set(&c, "score.eva_k=5"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* windows 1-5 and 16-20 */
+    CHECK(n == 2 && ep[0] == 5 && ep[1] == 20);
+    CHECK_OK(cs_config_set(&c, "score.eva_late_start=8"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* 1-5, 8-12, and the last */
+    CHECK(n == 3 && ep[0] == 5 && ep[1] == 12 && ep[2] == 20);
+    CHECK_OK(cs_config_set(&c, "train.epochs=3"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n)); /* no window fits: the last epoch alone */
+    CHECK(n == 1 && ep[0] == 3);
+    CHECK_OK(cs_config_set(&c, "train.epochs=20"));
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=12,3,12,7"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n));
+    CHECK(n == 3 && ep[0] == 3 && ep[1] == 7 && ep[2] == 12);
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=21"));
+    CHECK(cs_embed_epochs(&c, ep, &n) == CS_EINVAL && strstr(cs_errmsg(), "beyond train.epochs (20)"));
+    CHECK(cs_config_set(&c, "record.embed_epochs=last") == CS_EINVAL);
+    CHECK_OK(cs_config_set(&c, "record.embed=false"));
+    CHECK_OK(cs_config_set(&c, "record.embed_epochs=5"));
+    CHECK_OK(cs_embed_epochs(&c, ep, &n));
+    CHECK(n == 0);
+    cs_config_release(&c);
 }
 
 int main(void)
@@ -218,5 +271,7 @@ int main(void)
     RUN(test_rewrite_drops_later_epochs);
     RUN(test_float16_close_to_float32);
     RUN(test_bad_files);
+    RUN(test_fresh_replaces);
+    RUN(test_embed_epochs);
     return harness_done();
 }

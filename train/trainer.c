@@ -93,6 +93,11 @@ int cs_trainer_check(const cs_config *cfg, const cs_data *data)
         rc = 0;
     else
         cs_error_prefix("record.focus_layer");
+    cs_embed_capture emb;
+    if (!rc)
+        rc = cs_embed_capture_init(&emb, cfg, m, 1, 1);
+    if (!rc)
+        cs_embed_capture_release(&emb);
     cs_model_free(m);
     return rc;
 }
@@ -111,6 +116,7 @@ void cs_trainer_release(cs_trainer *t)
 {
     free_scratch(t);
     cs_cam_release(&t->cam);
+    cs_embed_capture_release(&t->emb);
     cs_optim_free(t->opt);
     cs_model_free(t->model);
     cs_backend_free(t->be);
@@ -156,6 +162,9 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
         cs_error_prefix("record.focus_layer");
         goto fail;
     }
+    /* The first surrogate run stores embeddings (run 0: the file's feature space is one model's). */
+    if ((rc = cs_embed_capture_init(&t->emb, cfg, t->model, data->n, record && run == 0)))
+        goto fail;
     int64_t N = data->n;
     t->iters_per_epoch = (long)((N + B - 1) / B);
     t->total_iters = t->iters_per_epoch * cfg->train.epochs;
@@ -330,7 +339,7 @@ static int focus_of_batch(cs_trainer *t, int bs, const uint8_t *mask)
  * records; `used` stays as training set it.  Focus is recomputed here in the
  * epochs that record it for every sample; focus_for candidates keeps what the
  * ERTS filter saw during training. */
-static int record_eval_pass(cs_trainer *t, int focus_now)
+static int record_eval_pass(cs_trainer *t, int focus_now, int embed_now)
 {
     const cs_data *d = t->data;
     int B = t->cfg->train.batch_size, C = d->num_classes;
@@ -338,6 +347,8 @@ static int record_eval_pass(cs_trainer *t, int focus_now)
         int bs = (int)(d->n - start < B ? d->n - start : B);
         int rc = cs_model_forward(t->model, d->x + start * d->sample_elems, bs, 0);
         if (rc)
+            return rc;
+        if (embed_now && (rc = cs_embed_capture_batch(&t->emb, t->model, NULL, start, bs)))
             return rc;
         const float *z = cs_model_logits(t->model);
         for (int j = 0; j < bs; j++) {
@@ -353,6 +364,22 @@ static int record_eval_pass(cs_trainer *t, int focus_now)
                 return rc;
             memcpy(t->rec.focus + start, t->bfocus, sizeof(float) * (size_t)bs);
         }
+    }
+    return 0;
+}
+
+/* record.embed_pass eval: the pooled features of one eval-mode pass (running
+ * statistics, no augmentation, samples in order) after the epoch's updates;
+ * the records stay those of the training pass. */
+static int embed_eval_pass(cs_trainer *t)
+{
+    const cs_data *d = t->data;
+    int B = t->cfg->train.batch_size;
+    for (int64_t start = 0; start < d->n; start += B) {
+        int bs = (int)(d->n - start < B ? d->n - start : B);
+        int rc = cs_model_forward(t->model, d->x + start * d->sample_elems, bs, 0);
+        if (rc || (rc = cs_embed_capture_batch(&t->emb, t->model, NULL, start, bs)))
+            return rc;
     }
     return 0;
 }
@@ -374,6 +401,12 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
     int focus_now = t->record && !cand_only && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
     size_t np = cs_model_num_params(t->model), ns = cs_model_num_state(t->model);
     float *slab = cs_model_params(t->model);
+    /* Embeddings come from the pass that records (this one, or the eval pass after it),
+     * or with record.embed_pass eval from an eval pass run for them alone. */
+    int embed_now = t->record && cs_embed_capture_wants(&t->emb, ep);
+    int embed_eval_only = embed_now && !cfg->record.eval_pass && cfg->record.embed_pass == CS_EMBED_PASS_EVAL;
+    int embed_train = embed_now && !cfg->record.eval_pass && !embed_eval_only;
+    t->emb.epoch = 0;
     if (t->record) {
         t->rec.epoch = ep;
         for (int64_t i = 0; i < N; i++)
@@ -394,6 +427,8 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         if ((rc = cs_model_forward(t->model, t->xb, bs, 1)))
             return rc;
         cs_model_xent(t->model, t->yb, (float)cfg->train.label_smoothing);
+        if (embed_train && (rc = cs_embed_capture_batch(&t->emb, t->model, t->perm + start, 0, bs)))
+            return rc;
         const float *z = cs_model_logits(t->model);
         for (int j = 0; j < bs; j++) {
             int64_t i = t->perm[start + j];
@@ -486,8 +521,12 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         used += nkeep;
         t->iter++;
     }
-    if (t->record && cfg->record.eval_pass && (rc = record_eval_pass(t, focus_now)))
+    if (t->record && cfg->record.eval_pass && (rc = record_eval_pass(t, focus_now, embed_now)))
         return rc;
+    if (embed_eval_only && (rc = embed_eval_pass(t)))
+        return rc;
+    if (embed_now)
+        t->emb.epoch = ep;
     t->backprop += used;
     t->epoch = ep;
     st->loss = N ? loss_sum / (double)N : 0;

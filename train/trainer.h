@@ -22,6 +22,7 @@
 #include "../nn/optim.h"
 #include "cam_layer.h"
 #include "data.h"
+#include "embed_capture.h"
 #include "metrics.h"
 
 #include <stdint.h>
@@ -50,6 +51,8 @@ typedef struct cs_trainer {
     float *bconf, *bfocus;
     double *fscratch;
     cs_cam cam;           /* Grad-CAM at record.focus_layer */
+    cs_embed_capture emb; /* record.embed: run 0's pooled features; emb.epoch = the epoch
+                           * just trained when it stores them, else 0 */
 } cs_trainer;
 
 typedef struct cs_epoch_stats {
