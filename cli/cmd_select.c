@@ -19,7 +19,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--min-per-class K] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--dual [--dual-c C]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -31,6 +31,7 @@ const char cmd_select_usage[] =
     "                    EVA focus-weighted with the run's score.focus_gamma) or\n"
     "                    random (default: eva; aum with --ccs)\n"
     "  --quota MODE      class quotas: none, proportional (default), balanced, sqrt, rcap\n"
+    "  --min-per-class K every class gets at least min(K, N_c) before the quota's split\n"
     "  --top             keep the top n_c of each class in the chosen order (default)\n"
     "  --sample          sample n_c per class with probability ~ exp(loss / beta)\n"
     "  --beta B          sampling temperature (default 1)\n"
@@ -41,6 +42,8 @@ const char cmd_select_usage[] =
     "  --tau T, --phi P  the filter's thresholds (default 0.7, 0.7)\n"
     "  --ccs             coverage-centric selection over score strata (CCS)\n"
     "  --hard-cutoff B   CCS: drop the hardest fraction B first (default 0.1)\n"
+    "  --dual            DUAL's Beta sampling: p ~ score * Beta-pdf(early mean conf; a, b)\n"
+    "  --dual-c C        DUAL: the exponent c of the pruned fraction in b (default 4)\n"
     "  --seed S          seed of every random draw (default 0)\n"
     "  --dry-run         print the table, write nothing\n"
     "  --npy             also write the indices as an int64 .npy beside the index\n"
@@ -122,7 +125,7 @@ int cmd_select(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("select");
     enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
-           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE };
+           O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE, O_MINPC, O_DUAL, O_DUALC };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
@@ -134,14 +137,15 @@ int cmd_select(int argc, char **argv)
         {"ccs", no_argument, NULL, O_CCS}, {"hard-cutoff", required_argument, NULL, O_CUT},
         {"seed", required_argument, NULL, O_SEED}, {"dry-run", no_argument, NULL, O_DRY},
         {"npy", no_argument, NULL, O_NPY}, {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, O_FORCE},
+        {"force", no_argument, NULL, O_FORCE}, {"min-per-class", required_argument, NULL, O_MINPC},
+        {"dual", no_argument, NULL, O_DUAL}, {"dual-c", required_argument, NULL, O_DUALC},
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     cs_run_select_args a;
     cs_run_select_args_init(&a);
     cs_select_params *p = &a.params;
     int have_rate = 0, have_count = 0, rule_clash = 0, dry = 0, npy = 0, force = 0;
-    int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0;
+    int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0, have_dualc = 0;
     const char *out = NULL, *rule_name = NULL;
     double d;
     long l;
@@ -170,6 +174,17 @@ int cmd_select(int argc, char **argv)
             if (cs_quota_parse(optarg, &p->quota))
                 return cs_usage_error(cmd, "--quota: %s", cs_errmsg());
             break;
+        case O_DUALC:
+            if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--dual-c must be a positive number, got '%s'", optarg);
+            p->dual_c = d;
+            have_dualc = 1;
+            break;
+        case O_MINPC:
+            if (cs_parse_long(optarg, &l) || l < 1)
+                return cs_usage_error(cmd, "--min-per-class must be a positive integer, got '%s'", optarg);
+            p->min_per_class = l;
+            break;
         case O_BETA:
             if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
                 return cs_usage_error(cmd, "--beta must be a positive number, got '%s'", optarg);
@@ -178,7 +193,8 @@ int cmd_select(int argc, char **argv)
             break;
         case O_TOP:
         case O_SAMPLE:
-        case O_CCS: {
+        case O_CCS:
+        case O_DUAL: {
             /* Each of these options is named after its rule (select/rules.c). */
             const char *name = option_name(longopts, c);
             rule_clash |= rule_name && strcmp(rule_name, name) != 0;
@@ -250,10 +266,14 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--tau and --phi apply to --focus-filter only");
     if (p->order != CS_ORDER_HARD && !rule->takes_order)
         return cs_usage_error(cmd, "--order applies to --top only");
+    if (p->min_per_class && p->quota == CS_QUOTA_NONE)
+        return cs_usage_error(cmd, "--min-per-class needs per-class quotas, not --quota none");
     if (have_beta && p->pick != CS_PICK_SAMPLE)
         return cs_usage_error(cmd, "--beta applies to --sample only");
     if (have_cut && p->pick != CS_PICK_CCS)
         return cs_usage_error(cmd, "--hard-cutoff applies to --ccs only");
+    if (have_dualc && p->pick != CS_PICK_DUAL)
+        return cs_usage_error(cmd, "--dual-c applies to --dual only");
     if (!isnan(a.gamma) && !a.focus_weighted)
         return cs_usage_error(cmd, "--gamma applies to --focus-weighted only");
     if (a.focus_weighted && strcmp(a.score, "focus_weighted") == 0)

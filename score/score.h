@@ -67,6 +67,7 @@ enum cs_score_id {
     CS_SCORE_LATE_LOSS, /* selection helper: mean loss over the late window (RCAP, before clipping) */
     CS_SCORE_DUAL,      /* DUAL: early windows' std(conf) * (1 - mean conf) */
     CS_SCORE_TDDS,      /* TDDS: decay-weighted windows of softmax change */
+    CS_SCORE_DUAL_CONF, /* selection helper: mean conf over DUAL's epochs (DUAL's Beta sampling) */
     CS_SCORE_COUNT
 };
 

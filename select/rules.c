@@ -13,6 +13,7 @@ static const cs_select_rule *const rules[] = {
     [CS_PICK_TOP] = &cs_rule_top,
     [CS_PICK_SAMPLE] = &cs_rule_sample,
     [CS_PICK_CCS] = &cs_rule_ccs,
+    [CS_PICK_DUAL] = &cs_rule_dual,
 };
 
 /* A cs_pick without its entry, or an entry without its cs_pick, stops the build. */

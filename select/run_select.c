@@ -95,7 +95,7 @@ static void absolute_path(const char *path, char *buf, size_t len)
 
 /* The arrays the chosen options need, read from scores.h5. */
 typedef struct run_arrays {
-    double *score, *loss, *late_conf, *focus;
+    double *score, *loss, *late_conf, *focus, *helper;
 } run_arrays;
 
 static void run_arrays_release(run_arrays *r)
@@ -104,6 +104,7 @@ static void run_arrays_release(run_arrays *r)
     free(r->loss);
     free(r->late_conf);
     free(r->focus);
+    free(r->helper);
     memset(r, 0, sizeof *r);
 }
 
@@ -202,7 +203,12 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
         snprintf(buf, sizeof buf, "%s", params_text);
     if ((rc = set_header(ix, "score-params", buf)))
         return rc;
-    if ((rc = set_header(ix, "quota", cs_quota_name(p->quota))))
+    /* The floor of --min-per-class follows the mode, only when set (old headers unchanged). */
+    if (p->min_per_class)
+        snprintf(v, sizeof v, "%s min=%lld", cs_quota_name(p->quota), (long long)p->min_per_class);
+    else
+        snprintf(v, sizeof v, "%s", cs_quota_name(p->quota));
+    if ((rc = set_header(ix, "quota", v)))
         return rc;
     cs_order_format(p->order, p->band_lo, p->band_hi, v, sizeof v);
     if ((rc = set_header(ix, "order", v)))
@@ -306,6 +312,11 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         why[0] = 0;
     if (why[0] && (rc = read_helper(&f, path, "late_loss", why, &arr.loss)))
         goto out;
+    if (rule && rule->helper) {
+        snprintf(why, sizeof why, "--%s", rule->name);
+        if ((rc = read_helper(&f, path, rule->helper, why, &arr.helper)))
+            goto out;
+    }
     if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
         goto out;
     if (a->focus_weighted) {
@@ -331,6 +342,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         .loss = arr.loss,
         .late_conf = arr.late_conf,
         .focus = arr.focus,
+        .helper = arr.helper,
     };
     if ((rc = cs_select_run(p, &in, &s->idx, &s->m, &s->report))) {
         cs_error_prefix("'%s'", path);

@@ -38,6 +38,7 @@ typedef enum cs_pick {
     CS_PICK_TOP = 0, /* top-n_c in the chosen order (default) */
     CS_PICK_SAMPLE,  /* without replacement, probability proportional to exp(l_i / beta) */
     CS_PICK_CCS,     /* coverage-centric selection over score strata */
+    CS_PICK_DUAL,    /* DUAL's Beta sampling: p ~ score * Beta-pdf(mean early conf; a, b) */
     CS_PICK_COUNT    /* the number of rules: rules.c has one entry each (rule.h) */
 } cs_pick;
 
@@ -58,6 +59,8 @@ typedef struct cs_select_params {
     double phi;          /* uncertain and focus < phi: unreliable (default 0.7) */
     double ccs_drop;     /* CCS: hardest fraction dropped first, in [0, 1) (default 0.1) */
     int ccs_strata;      /* CCS: equal-width strata (default 50) */
+    double dual_c;       /* DUAL sampling: exponent c of the pruned fraction (default 4) */
+    int64_t min_per_class; /* per-class quotas: n_c >= min(K, N_c) first (quota_floor.c); 0: none */
     uint64_t seed;
 } cs_select_params;
 
@@ -73,6 +76,7 @@ typedef struct cs_select_inputs {
     const double *late_conf; /* mean conf over the late window: filter */
     const double *focus;     /* mean Grad-CAM focus: filter (NaN = never computed) */
     const double *class_mass;/* C values: rcap with CS_RCAP_GIVEN */
+    const double *helper;    /* the rule's scores.h5 helper (rule.h `helper`), e.g. dual_conf */
 } cs_select_inputs;
 
 typedef struct cs_select_row {
