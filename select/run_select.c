@@ -314,8 +314,13 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         goto out;
     if (rule && rule->helper) {
         snprintf(why, sizeof why, "--%s", rule->name);
-        if ((rc = read_helper(&f, path, rule->helper, why, &arr.helper)))
+        if ((rc = read_helper(&f, path, rule->helper, why, &arr.helper))) {
+            /* A run scored before the helper existed: rescoring adds it. */
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", cs_errmsg());
+            cs_error(rc, "%s; hint: coreset score --rescore '%s' records it", msg, a->run_dir);
             goto out;
+        }
     }
     if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
         goto out;
