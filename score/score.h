@@ -76,6 +76,7 @@ typedef struct cs_score_info {
     int dir;          /* CS_SCORE_HIGH or CS_SCORE_LOW */
     int helper;       /* 1: a per-sample quantity selection needs, not a ranking score */
     const char *what; /* one line for help texts */
+    int needs_probs;  /* 1: needs every epoch's probability vector when C > 2 (record.probs) */
 } cs_score_info;
 
 typedef struct cs_score_params {

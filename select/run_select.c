@@ -292,6 +292,15 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
             goto out;
         snprintf(params_text, sizeof params_text, "uniform keys from the seed");
     } else if ((rc = cs_scores_read(&f, path, a->score, &arr.score, &dir, params_text, sizeof params_text))) {
+        /* A probability score is left out of a run without probabilities
+         * (C > 2): say which config key records them. */
+        const cs_score_info *si = cs_score_info_at(cs_score_lookup(a->score));
+        if (si && si->needs_probs && s->num_classes > 2) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", cs_errmsg());
+            cs_error(rc, "%s; '%s' needs every epoch's probabilities with %d classes: score with --set "
+                         "record.probs=yes (auto keeps them only up to 16 classes)", msg, a->score, s->num_classes);
+        }
         goto out;
     }
     if ((a->focus_weighted || p->filter) &&

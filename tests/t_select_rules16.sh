@@ -109,3 +109,42 @@ bad dual-old-run "--dual needs 'dual_conf'.*hint: coreset score --rescore" "$CS"
 expect_status old-rescored 0 "$CS" -q score --rescore "$TMP/old"
 expect_status old-dual-after-rescore 0 "$CS" -q select "$TMP/old" --rate 0.1 --dual --seed 3 -o "$TMP/old.idx"
 cmp -s <(indices "$TMP/old.idx") <(indices "$TMP/r7.idx") && pass rescore-same-draw || fail rescore-same-draw
+
+# TDDS and record.probs (auto: probabilities kept up to 16 classes).  Two
+# datasets made from BreastMNIST's images with labels i mod C: C = 3 keeps
+# them under auto, C = 17 does not, and coreset score says so; a run without
+# them has no tdds, and select --by tdds names the config key to set.
+relabel() { # $1 classes, $2 output .npz
+    "$PY" - "$SRC" "$1" "$2" <<'PY'
+import sys, numpy as np
+d = np.load(sys.argv[1]); c = int(sys.argv[2])
+out = {k: d[k] for k in d.keys()}
+for s in ("train", "val", "test"):
+    out[s + "_labels"] = (np.arange(len(d[s + "_labels"])) % c).astype(d[s + "_labels"].dtype)
+np.savez(sys.argv[3], **out)
+PY
+}
+probs_run() { # $1 classes, $2 run folder, then --set options
+    local c=$1 r=$2; shift 2
+    relabel "$c" "$TMP/c$c.npz" && small_config "$TMP/c$c.yaml" && sed -i "s#path: .*#path: $TMP/c$c.npz#" "$TMP/c$c.yaml" &&
+        "$CS" score -c "$TMP/c$c.yaml" -o "$r" "$@" >/dev/null 2>"$TMP/score-err"
+}
+has_score() { "$PY" -c "import h5py, sys; sys.exit(0 if '$2' in h5py.File('$1/scores.h5')['scores'] else 1)"; }
+if have_py numpy && have_py h5py; then
+    probs_run 3 "$TMP/c3" && has_score "$TMP/c3" tdds && ! grep -q "record.probs auto" "$TMP/score-err" &&
+        pass probs-auto-keeps-3 || fail probs-auto-keeps-3 "$(cat "$TMP/score-err")"
+    expect_status tdds-3-classes 0 "$CS" -q select "$TMP/c3" --rate 0.1 --by tdds --dry-run
+    probs_run 17 "$TMP/c17" && ! has_score "$TMP/c17" tdds &&
+        grep -q "record.probs auto: 17 classes > 16, probabilities not kept; tdds, least_confidence and margin will be left out" "$TMP/score-err" &&
+        pass probs-auto-says-17 || fail probs-auto-says-17 "$(cat "$TMP/score-err")"
+    run=$TMP/c17
+    bad tdds-needs-probs "'tdds' needs every epoch's probabilities with 17 classes: score with --set record.probs=yes" \
+        "$CS" select "$TMP/c17" --rate 0.1 --by tdds
+    probs_run 3 "$TMP/c3no" --set record.probs=no && ! has_score "$TMP/c3no" tdds &&
+        grep -q "score 'tdds' not written: .*--set record.probs=yes" "$TMP/score-err" &&
+        pass probs-no-warns || fail probs-no-warns "$(cat "$TMP/score-err")"
+    run=$TMP/c3no
+    bad tdds-needs-probs-3 "record.probs=yes" "$CS" select "$TMP/c3no" --rate 0.1 --by tdds
+else
+    skip probs "numpy or h5py missing for $PY"
+fi
