@@ -19,7 +19,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--moderate | --kcenter | --herding | --d2 | --d2-strat [--knn K] [--gamma-f F] [--gamma-r R] [--d2-strata S] [--embed-epoch E]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--min-per-class K] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--dual [--dual-c C]] [--moderate | --kcenter | --herding | --d2 | --d2-strat [--knn K] [--gamma-f F] [--gamma-r R] [--d2-strata S] [--embed-epoch E]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -31,6 +31,7 @@ const char cmd_select_usage[] =
     "                    EVA focus-weighted with the run's score.focus_gamma) or\n"
     "                    random (default: eva; aum with --ccs)\n"
     "  --quota MODE      class quotas: none, proportional (default), balanced, sqrt, rcap\n"
+    "  --min-per-class K every class gets at least min(K, N_c) before the quota's split\n"
     "  --top             keep the top n_c of each class in the chosen order (default)\n"
     "  --sample          sample n_c per class with probability ~ exp(loss / beta)\n"
     "  --beta B          sampling temperature (default 1)\n"
@@ -53,6 +54,8 @@ const char cmd_select_usage[] =
     "  --gamma-r R       D2: reverse edge weight exp(-R d) (default 0.1)\n"
     "  --d2-strata S     d2-strat: density strata (default 25)\n"
     "  --embed-epoch E   the stored epoch of embeddings.h5 to use (default: the last)\n"
+    "  --dual            DUAL's Beta sampling: p ~ score * Beta-pdf(early mean conf; a, b)\n"
+    "  --dual-c C        DUAL: the exponent c of the pruned fraction in b (default 4)\n"
     "  --seed S          seed of every random draw (default 0)\n"
     "  --dry-run         print the table, write nothing\n"
     "  --npy             also write the indices as an int64 .npy beside the index\n"
@@ -135,7 +138,7 @@ int cmd_select(int argc, char **argv)
     const cs_command *cmd = cs_find_command("select");
     enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
            O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE, O_MODERATE, O_KCENTER, O_HERDING,
-           O_D2, O_D2S, O_KNN, O_GF, O_GR, O_D2STRATA, O_EEPOCH };
+           O_D2, O_D2S, O_KNN, O_GF, O_GR, O_D2STRATA, O_EEPOCH, O_MINPC, O_DUAL, O_DUALC };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
@@ -154,6 +157,8 @@ int cmd_select(int argc, char **argv)
         {"gamma-f", required_argument, NULL, O_GF}, {"gamma-r", required_argument, NULL, O_GR},
         {"d2-strata", required_argument, NULL, O_D2STRATA},
         {"embed-epoch", required_argument, NULL, O_EEPOCH},
+        {"min-per-class", required_argument, NULL, O_MINPC},
+        {"dual", no_argument, NULL, O_DUAL}, {"dual-c", required_argument, NULL, O_DUALC},
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     cs_run_select_args a;
@@ -161,6 +166,7 @@ int cmd_select(int argc, char **argv)
     cs_select_params *p = &a.params;
     int have_rate = 0, have_count = 0, rule_clash = 0, dry = 0, npy = 0, force = 0;
     int have_tau = 0, have_cut = 0, have_by = 0, have_beta = 0, have_d2 = 0, have_d2s = 0, have_ee = 0;
+    int have_dualc = 0;
     const char *out = NULL, *rule_name = NULL;
     double d;
     long l;
@@ -189,6 +195,17 @@ int cmd_select(int argc, char **argv)
             if (cs_quota_parse(optarg, &p->quota))
                 return cs_usage_error(cmd, "--quota: %s", cs_errmsg());
             break;
+        case O_DUALC:
+            if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--dual-c must be a positive number, got '%s'", optarg);
+            p->dual_c = d;
+            have_dualc = 1;
+            break;
+        case O_MINPC:
+            if (cs_parse_long(optarg, &l) || l < 1)
+                return cs_usage_error(cmd, "--min-per-class must be a positive integer, got '%s'", optarg);
+            p->min_per_class = l;
+            break;
         case O_BETA:
             if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
                 return cs_usage_error(cmd, "--beta must be a positive number, got '%s'", optarg);
@@ -202,7 +219,8 @@ int cmd_select(int argc, char **argv)
         case O_KCENTER:
         case O_HERDING:
         case O_D2:
-        case O_D2S: {
+        case O_D2S:
+        case O_DUAL: {
             /* Each of these options is named after its rule (select/rules.c). */
             const char *name = option_name(longopts, c);
             rule_clash |= rule_name && strcmp(rule_name, name) != 0;
@@ -296,6 +314,8 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--tau and --phi apply to --focus-filter only");
     if (p->order != CS_ORDER_HARD && !rule->takes_order)
         return cs_usage_error(cmd, "--order applies to --top only");
+    if (p->min_per_class && p->quota == CS_QUOTA_NONE)
+        return cs_usage_error(cmd, "--min-per-class needs per-class quotas, not --quota none");
     if (have_beta && p->pick != CS_PICK_SAMPLE)
         return cs_usage_error(cmd, "--beta applies to --sample only");
     if (have_cut && p->pick != CS_PICK_CCS && p->pick != CS_PICK_D2_STRAT)
@@ -306,6 +326,8 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "--d2-strata applies to --d2-strat only");
     if (have_ee && !rule->needs_embed)
         return cs_usage_error(cmd, "--embed-epoch applies to the rules in embedding space only");
+    if (have_dualc && p->pick != CS_PICK_DUAL)
+        return cs_usage_error(cmd, "--dual-c applies to --dual only");
     if (!isnan(a.gamma) && !a.focus_weighted)
         return cs_usage_error(cmd, "--gamma applies to --focus-weighted only");
     if (a.focus_weighted && strcmp(a.score, "focus_weighted") == 0)

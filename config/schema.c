@@ -285,7 +285,8 @@ const cs_cfg_key cs_config_keys[] = {
     {"record.eval_pass", BOOL, F(record.eval_pass), ANY, "false", NULL, NULL,
      "record from a separate eval-mode pass without augmentation instead of the training pass"},
     {"record.probs", ENUM, F(record.probs), ANY, "auto", tristate, NULL,
-     "keep every sample's full probability vector; auto = when there are at most 16 classes"},
+     "keep every sample's full probability vector; auto = when there are at most 16 classes (with more, "
+     "coreset score says so and leaves out tdds, least_confidence and margin, which need them beyond 2 classes)"},
     {"record.focus_every", INT, F(record.focus_every), GE(0), "1", NULL, NULL,
      "compute Grad-CAM focus every this many epochs; 0 = never"},
     {"record.focus_target", ENUM, F(record.focus_target), ANY, "predicted", focus_targets, NULL,

@@ -13,8 +13,8 @@
 #include "../common/err.h"
 #include "score_int.h"
 
-/* T_d and J as used for T epochs. */
-static void resolve(const cs_score_params *p, int T, int *Td, int *J)
+/* T_d and J as used for T epochs (also dual_conf's T_d, score_int.h). */
+void cs_dual_resolve(const cs_score_params *p, int T, int *Td, int *J)
 {
     int jd = p->dual_j ? p->dual_j : 10;
     int td = p->dual_epochs ? p->dual_epochs : (int)lround(0.15 * T);
@@ -24,10 +24,10 @@ static void resolve(const cs_score_params *p, int T, int *Td, int *J)
     *J = p->dual_j ? p->dual_j : (jd < td ? jd : td);
 }
 
-static int check(const cs_score_params *p, int T)
+int cs_dual_check(const cs_score_params *p, int T)
 {
     int Td, J;
-    resolve(p, T, &Td, &J);
+    cs_dual_resolve(p, T, &Td, &J);
     if (Td < 2 || Td > T)
         return cs_error(CS_EINVAL, "dual epochs 1..%d: need 2..%d epochs", Td, T);
     if (J < 2 || J > Td)
@@ -38,7 +38,7 @@ static int check(const cs_score_params *p, int T)
 static void describe(const cs_score_params *p, int T, char *buf, size_t len)
 {
     int Td, J;
-    resolve(p, T, &Td, &J);
+    cs_dual_resolve(p, T, &Td, &J);
     snprintf(buf, len, "J=%d epochs=1..%d std=population", J, Td);
 }
 
@@ -52,7 +52,7 @@ static int create(void **state, const cs_score_ctx *c)
     dual_state *s = cs_calloc(1, sizeof *s);
     if (!s)
         return CS_ENOMEM;
-    resolve(c->p, c->T, &s->Td, &s->J);
+    cs_dual_resolve(c->p, c->T, &s->Td, &s->J);
     if (!(s->ring = cs_calloc((size_t)(c->n * s->J), sizeof(float)))) {
         free(s);
         return CS_ENOMEM;
@@ -101,7 +101,7 @@ static void release(void *state)
 
 const cs_score_desc cs_score_desc_dual = {
     .info = {"dual", CS_SCORE_HIGH, 0, "early windows' std(conf) * (1 - mean conf) (DUAL)"},
-    .check = check,
+    .check = cs_dual_check,
     .describe = describe,
     .create = create,
     .add = add,

@@ -24,7 +24,7 @@ static void add(void *state, const cs_score_ctx *c, const cs_epoch_record *rec, 
 }
 
 const cs_score_desc cs_score_desc_least_conf = {
-    .info = {"least_confidence", CS_SCORE_HIGH, 0, "1 - max p, last epochs"},
+    .info = {"least_confidence", CS_SCORE_HIGH, 0, "1 - max p, last epochs", 1},
     .check = cs_unc_last_check,
     .describe = cs_unc_last_describe,
     .epochs = cs_unc_last_epochs,

@@ -26,7 +26,7 @@ static void add(void *state, const cs_score_ctx *c, const cs_epoch_record *rec, 
 }
 
 const cs_score_desc cs_score_desc_margin = {
-    .info = {"margin", CS_SCORE_LOW, 0, "p_top1 - p_top2, last epochs"},
+    .info = {"margin", CS_SCORE_LOW, 0, "p_top1 - p_top2, last epochs", 1},
     .check = cs_unc_last_check,
     .describe = cs_unc_last_describe,
     .epochs = cs_unc_last_epochs,

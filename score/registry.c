@@ -25,6 +25,7 @@ extern const cs_score_desc cs_score_desc_late_conf;       /* late_conf.c */
 extern const cs_score_desc cs_score_desc_late_loss;       /* late_loss.c */
 extern const cs_score_desc cs_score_desc_dual;            /* dual.c */
 extern const cs_score_desc cs_score_desc_tdds;            /* tdds.c */
+extern const cs_score_desc cs_score_desc_dual_conf;       /* dual_conf.c */
 
 /* In enum cs_score_id's order (tests/test_score_units.c holds the names to
  * the ids).  scores.h5 is written in this order too, so a reordering changes
@@ -44,6 +45,7 @@ static const cs_score_desc *const scores[] = {
     &cs_score_desc_late_loss,
     &cs_score_desc_dual,
     &cs_score_desc_tdds,
+    &cs_score_desc_dual_conf,
 };
 _Static_assert(sizeof scores / sizeof scores[0] == CS_SCORE_COUNT,
                "score/registry.c: scores[] needs one descriptor per enum cs_score_id");

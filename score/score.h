@@ -67,6 +67,7 @@ enum cs_score_id {
     CS_SCORE_LATE_LOSS, /* selection helper: mean loss over the late window (RCAP, before clipping) */
     CS_SCORE_DUAL,      /* DUAL: early windows' std(conf) * (1 - mean conf) */
     CS_SCORE_TDDS,      /* TDDS: decay-weighted windows of softmax change */
+    CS_SCORE_DUAL_CONF, /* selection helper: mean conf over DUAL's epochs (DUAL's Beta sampling) */
     CS_SCORE_COUNT
 };
 
@@ -75,6 +76,7 @@ typedef struct cs_score_info {
     int dir;          /* CS_SCORE_HIGH or CS_SCORE_LOW */
     int helper;       /* 1: a per-sample quantity selection needs, not a ranking score */
     const char *what; /* one line for help texts */
+    int needs_probs;  /* 1: needs every epoch's probability vector when C > 2 (record.probs) */
 } cs_score_info;
 
 typedef struct cs_score_params {

@@ -71,6 +71,11 @@ int cs_eva_late_check(const cs_score_params *p, int T);
 void cs_eva_late_epochs(const cs_score_params *p, int T, int *first, int *last);
 void cs_eva_late_describe(const cs_score_params *p, int T, char *buf, size_t len);
 
+/* dual.c: DUAL's first T_d epochs and window J for T epochs, and their
+ * check; dual_conf averages conf over the same epochs. */
+void cs_dual_resolve(const cs_score_params *p, int T, int *Td, int *J);
+int cs_dual_check(const cs_score_params *p, int T);
+
 /* uncertainty.c: the last unc_last_k epochs, over which entropy, least
  * confidence and margin are averaged: check, range, description. */
 int cs_unc_last_check(const cs_score_params *p, int T);

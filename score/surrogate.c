@@ -369,6 +369,9 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     uint32_t fields = CS_TRAJ_SCALARS;
     if (cfg->record.probs == CS_YES || (cfg->record.probs == CS_AUTO && data->num_classes <= 16))
         fields |= CS_TRAJ_PROBS;
+    else if (cfg->record.probs == CS_AUTO)
+        cs_info("record.probs auto: %d classes > 16, probabilities not kept; tdds, least_confidence and margin "
+                "will be left out (record.probs: yes keeps them)", data->num_classes);
     cs_traj_header_info hi = {data->n, data->num_classes, fields, data->y, meta, strlen(meta), 0};
     int T = cfg->train.epochs;
     if (resume) {

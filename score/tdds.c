@@ -147,7 +147,7 @@ static int usable(const void *state, const cs_score_ctx *c, const char *name)
         return cs_error(CS_ENOMEM, "out of memory computing '%s'", name);
     if (s->missing)
         return cs_error(CS_EUNSUP, "'%s' needs every epoch's probabilities: epoch %d has none (%d classes); hint: "
-                                   "score with --set record.probs=yes",
+                                   "score with --set record.probs=yes (auto keeps them only up to 16 classes)",
                         name, s->missing, s->C);
     return 0;
 }
@@ -163,7 +163,7 @@ static void release(void *state)
 }
 
 const cs_score_desc cs_score_desc_tdds = {
-    .info = {"tdds", CS_SCORE_HIGH, 0, "decay-weighted windows of softmax change (TDDS)"},
+    .info = {"tdds", CS_SCORE_HIGH, 0, "decay-weighted windows of softmax change (TDDS)", 1},
     .check = check,
     .describe = describe,
     .create = create,

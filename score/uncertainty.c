@@ -54,7 +54,7 @@ int cs_unc_probs_usable(const void *state, const cs_score_ctx *c, const char *na
         return 0;
     return cs_error(CS_EUNSUP,
                     "score '%s' needs softmax probabilities with %d classes, and run %d epoch %d was "
-                    "recorded without them (record probabilities, or use 'entropy')",
+                    "recorded without them (score with --set record.probs=yes, or use 'entropy')",
                     name, c->C, g->run, g->epoch);
 }
 

@@ -36,6 +36,12 @@ int cs_quota_weights(cs_quota_mode mode, const int64_t *cap, const double *lc, i
 int cs_quota_compute(cs_quota_mode mode, const int64_t *cap, const double *lc, int nc, int64_t m,
                      int64_t *out, double *q);
 
+/* cs_quota_compute with a minimum per class (quota_floor.c): f_c = min(k, N_c)
+ * first, the rest of M water-filled over N_c - f_c by the mode's weights of
+ * the full N_c.  CS_EINVAL when sum f_c exceeds M. */
+int cs_quota_compute_floor(cs_quota_mode mode, const int64_t *cap, const double *lc, int nc, int64_t m,
+                           int64_t k, int64_t *out);
+
 /* A quota mode: how the class sizes N_c (and for rcap the class losses L_c)
  * become the weights the water-filling shares the budget by.  The modes and
  * their table, indexed by cs_quota_mode and holding exactly CS_QUOTA_COUNT

@@ -27,6 +27,8 @@ typedef struct cs_select_rule {
     /* The score --by defaults to with this rule (ccs: aum, as its authors);
      * NULL: the command's default. */
     const char *default_score;
+    /* A helper array of scores.h5 the rule reads (in->helper), or NULL. */
+    const char *helper;
     /* The inputs and parameters the rule needs, before any work. */
     int (*check)(const cs_select_params *p, const cs_select_inputs *in);
     /* Choose `quota` (>= 1) members of the group a[0..len) (ascending index,
@@ -46,6 +48,7 @@ extern const cs_select_rule cs_rule_kcenter;  /* kcenter.c */
 extern const cs_select_rule cs_rule_herding;  /* herding.c */
 extern const cs_select_rule cs_rule_d2;       /* d2.c */
 extern const cs_select_rule cs_rule_d2_strat; /* d2_strat.c */
+extern const cs_select_rule cs_rule_dual;   /* dual.c */
 
 /* The rule of a cs_pick, or NULL outside [0, CS_PICK_COUNT). */
 const cs_select_rule *cs_select_rule_at(int pick);

@@ -18,6 +18,7 @@ static const cs_select_rule *const rules[] = {
     [CS_PICK_HERDING] = &cs_rule_herding,
     [CS_PICK_D2] = &cs_rule_d2,
     [CS_PICK_D2_STRAT] = &cs_rule_d2_strat,
+    [CS_PICK_DUAL] = &cs_rule_dual,
 };
 
 /* A cs_pick without its entry, or an entry without its cs_pick, stops the build. */

@@ -96,7 +96,7 @@ static void absolute_path(const char *path, char *buf, size_t len)
 
 /* The arrays the chosen options need, read from scores.h5. */
 typedef struct run_arrays {
-    double *score, *loss, *late_conf, *focus;
+    double *score, *loss, *late_conf, *focus, *helper;
 } run_arrays;
 
 static void run_arrays_release(run_arrays *r)
@@ -105,6 +105,7 @@ static void run_arrays_release(run_arrays *r)
     free(r->loss);
     free(r->late_conf);
     free(r->focus);
+    free(r->helper);
     memset(r, 0, sizeof *r);
 }
 
@@ -231,7 +232,12 @@ static int fill_header(const cs_run_select_args *a, double gamma, const char *pa
         snprintf(buf, sizeof buf, "%s", params_text);
     if ((rc = set_header(ix, "score-params", buf)))
         return rc;
-    if ((rc = set_header(ix, "quota", cs_quota_name(p->quota))))
+    /* The floor of --min-per-class follows the mode, only when set (old headers unchanged). */
+    if (p->min_per_class)
+        snprintf(v, sizeof v, "%s min=%lld", cs_quota_name(p->quota), (long long)p->min_per_class);
+    else
+        snprintf(v, sizeof v, "%s", cs_quota_name(p->quota));
+    if ((rc = set_header(ix, "quota", v)))
         return rc;
     cs_order_format(p->order, p->band_lo, p->band_hi, v, sizeof v);
     if ((rc = set_header(ix, "order", v)))
@@ -322,6 +328,15 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
             goto out;
         snprintf(params_text, sizeof params_text, "uniform keys from the seed");
     } else if ((rc = cs_scores_read(&f, path, a->score, &arr.score, &dir, params_text, sizeof params_text))) {
+        /* A probability score is left out of a run without probabilities
+         * (C > 2): say which config key records them. */
+        const cs_score_info *si = cs_score_info_at(cs_score_lookup(a->score));
+        if (si && si->needs_probs && s->num_classes > 2) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", cs_errmsg());
+            cs_error(rc, "%s; '%s' needs every epoch's probabilities with %d classes: score with --set "
+                         "record.probs=yes (auto keeps them only up to 16 classes)", msg, a->score, s->num_classes);
+        }
         goto out;
     }
     if ((a->focus_weighted || p->filter) &&
@@ -342,6 +357,16 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         why[0] = 0;
     if (why[0] && (rc = read_helper(&f, path, "late_loss", why, &arr.loss)))
         goto out;
+    if (rule && rule->helper) {
+        snprintf(why, sizeof why, "--%s", rule->name);
+        if ((rc = read_helper(&f, path, rule->helper, why, &arr.helper))) {
+            /* A run scored before the helper existed: rescoring adds it. */
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", cs_errmsg());
+            cs_error(rc, "%s; hint: coreset score --rescore '%s' records it", msg, a->run_dir);
+            goto out;
+        }
+    }
     if (a->focus_weighted && isnan(gamma) && (rc = run_gamma(&f, path, &gamma)))
         goto out;
     if (rule && rule->needs_embed && (rc = read_embed(a, rule->name, f.n, &emb, &emb_dim, &emb_epoch)))
@@ -371,6 +396,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         .focus = arr.focus,
         .embed = emb,
         .embed_dim = emb_dim,
+        .helper = arr.helper,
     };
     if ((rc = cs_select_run(p, &in, &s->idx, &s->m, &s->report))) {
         cs_error_prefix("'%s'", path);

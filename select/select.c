@@ -39,6 +39,7 @@ void cs_select_params_init(cs_select_params *p)
     p->d2_gamma_f = 1.0;
     p->d2_gamma_r = 0.1;
     p->d2_strata = 25;
+    p->dual_c = 4.0;
 }
 
 void cs_select_report_init(cs_select_report *r) { memset(r, 0, sizeof *r); }
@@ -77,6 +78,10 @@ static int check_args(const cs_select_params *p, const cs_select_inputs *in)
                         p->order == CS_ORDER_EASY ? "easy" : "band", r->name);
     if ((q->per_class || in->labels) && in->num_classes < 1)
         return cs_error(CS_EINVAL, "%d classes: need at least one", in->num_classes);
+    if (p->min_per_class < 0)
+        return cs_error(CS_EINVAL, "min per class %lld: must be >= 0", (long long)p->min_per_class);
+    if (p->min_per_class && !q->per_class)
+        return cs_error(CS_EINVAL, "a minimum per class needs per-class quotas, not quota '%s'", q->name);
     if (q->per_class && !in->labels)
         return cs_error(CS_EINVAL, "quota '%s' needs the labels", q->name);
     if (in->labels)
@@ -214,7 +219,9 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
             memcpy(lc, in->class_mass, sizeof *lc * (size_t)groups);
         else if (mode->class_loss)
             rc = cs_rcap_class_loss(in->loss, in->labels, n, groups, lc);
-        if (!rc)
+        if (!rc && p->min_per_class)
+            rc = cs_quota_compute_floor(p->quota, cap, lc, groups, budget, p->min_per_class, quota);
+        else if (!rc)
             rc = cs_quota_compute(p->quota, cap, lc, groups, budget, quota, NULL);
         free(cap);
         if (rc)

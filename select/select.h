@@ -43,6 +43,7 @@ typedef enum cs_pick {
     CS_PICK_HERDING,  /* herding towards the group's mean embedding */
     CS_PICK_D2,       /* D2 pruning: kNN-graph message passing of difficulty */
     CS_PICK_D2_STRAT, /* D2 pruning's stratified variant (graph density strata) */
+    CS_PICK_DUAL,    /* DUAL's Beta sampling: p ~ score * Beta-pdf(mean early conf; a, b) */
     CS_PICK_COUNT    /* the number of rules: rules.c has one entry each (rule.h) */
 } cs_pick;
 
@@ -67,6 +68,8 @@ typedef struct cs_select_params {
     double d2_gamma_f;   /* D2: forward edge weight exp(-gamma_f d) (default 1, the authors' code) */
     double d2_gamma_r;   /* D2: reverse edge weight exp(-gamma_r d) (default 0.1) */
     int d2_strata;       /* D2 stratified: equal-width density strata (default 25) */
+    double dual_c;       /* DUAL sampling: exponent c of the pruned fraction (default 4) */
+    int64_t min_per_class; /* per-class quotas: n_c >= min(K, N_c) first (quota_floor.c); 0: none */
     uint64_t seed;
 } cs_select_params;
 
@@ -84,6 +87,7 @@ typedef struct cs_select_inputs {
     const double *class_mass;/* C values: rcap with CS_RCAP_GIVEN */
     const float *embed;      /* n x embed_dim row-major embeddings: the geometric rules (geom.h) */
     int embed_dim;
+    const double *helper;    /* the rule's scores.h5 helper (rule.h `helper`), e.g. dual_conf */
 } cs_select_inputs;
 
 typedef struct cs_select_row {

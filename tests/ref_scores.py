@@ -90,6 +90,8 @@ def run_scores(cols, probs, P):
     Td, Jd = dual_epochs(P, T)
     w = np.lib.stride_tricks.sliding_window_view(conf[:Td], Jd, axis=0)  # (Td-J+1, N, J)
     out["dual"] = (w.std(axis=-1, ddof=0) * (1 - w.mean(axis=-1))).mean(axis=0)
+    # The helper of DUAL's Beta sampling: mean conf over the same first T_d epochs.
+    out["dual_conf"] = conf[:Td].mean(axis=0)
 
     # TDDS (METHODS 6): d_t = sum_c |p_{t+1} log((p_{t+1}+eps)/(p_t+eps))|, per window of J epochs the
     # norm of d minus its window mean, windows k weighted beta (1-beta)^(T'-J-k), summed.

@@ -33,7 +33,7 @@ import ref_scores  # noqa: E402
 
 FIELDS = ("err", "conf", "margin", "entropy", "loss", "correct", "focus")
 # The important end of every score and helper scores.h5 may hold.
-DIRECTION = dict(ref_scores.DIRECTION, late_conf=-1, late_loss=1)
+DIRECTION = dict(ref_scores.DIRECTION, late_conf=-1, late_loss=1, dual_conf=-1)
 TOL = 1e-6
 
 failed = False
@@ -133,6 +133,10 @@ def parse_params(name, params, T):
         a, out["dual_epochs"] = window(take("epochs"))
         if a != 1 or take("std") != "population":
             raise ValueError(f"{name}: params {params!r}, expected epochs=1..T_d std=population")
+    elif name == "dual_conf":
+        a, out["dual_epochs"] = window(take("epochs"))
+        if a != 1:
+            raise ValueError(f"{name}: params {params!r}, expected epochs=1..T_d")
     elif name == "tdds":
         out["tdds_j"] = int(take("J"))
         a, out["tdds_epochs"] = window(take("epochs"))

@@ -35,7 +35,7 @@ score:
 YAML
 # Every check line of ref_scores_dump.py is a PASS:/FAIL: line of this test.
 numpy_check() { "$PY" tests/ref_scores_dump.py "$1" "$2" "$3" "$T" 2>&1; }
-want_all="14 of 14 scores checked: aum dual dynamic_uncertainty el2n entropy eva focus focus_weighted forgetting late_conf late_loss least_confidence margin tdds"
+want_all="15 of 15 scores checked: aum dual dual_conf dynamic_uncertainty el2n entropy eva focus focus_weighted forgetting late_conf late_loss least_confidence margin tdds"
 
 # --- a: one run, probabilities, focus every epoch ----------------------------------------
 expect_status score_a 0 "$CS" -q score -c "$TMP/c.yaml" -o "$TMP/a"

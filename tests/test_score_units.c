@@ -516,6 +516,7 @@ static void test_registry_order(void)
         [CS_SCORE_LATE_LOSS] = "late_loss",
         [CS_SCORE_DUAL] = "dual",
         [CS_SCORE_TDDS] = "tdds",
+        [CS_SCORE_DUAL_CONF] = "dual_conf",
     };
     for (int id = 0; id < CS_SCORE_COUNT; id++) {
         const cs_score_info *info = cs_score_info_at(id);

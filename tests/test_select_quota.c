@@ -224,8 +224,33 @@ static void test_rcap_class_loss(void)
     CHECK(strstr(cs_errmsg(), "sample 4") && strstr(cs_errmsg(), "label 3"));
 }
 
+/* --min-per-class by hand: the floor first, the rest by the mode's weights
+ * of the full N_c over the room left. */
+static void test_floor(void)
+{
+    int64_t out[3];
+    /* sqrt, N = (147, 399), M = 55, K = 25: floor 50, the 5 left split
+     * 5 sqrt(147)/(sqrt(147)+sqrt(399)) = 1.888 and 3.112: (1, 3) and the
+     * remainder to class 0, so (27, 28); without the floor sqrt gives (21, 34). */
+    const int64_t cap[2] = {147, 399};
+    CHECK_OK(cs_quota_compute_floor(CS_QUOTA_SQRT, cap, NULL, 2, 55, 25, out));
+    CHECK(out[0] == 27 && out[1] == 28);
+    CHECK_OK(cs_quota_compute(CS_QUOTA_SQRT, cap, NULL, 2, 55, out, NULL));
+    CHECK(out[0] == 21 && out[1] == 34);
+    /* A class smaller than K keeps all it has; the others share the rest. */
+    const int64_t cap3[3] = {3, 100, 50};
+    CHECK_OK(cs_quota_compute_floor(CS_QUOTA_PROPORTIONAL, cap3, NULL, 3, 40, 10, out));
+    CHECK(out[0] == 3 && out[0] + out[1] + out[2] == 40 && out[1] >= 10 && out[2] >= 10);
+    /* 17 left by weights (3, 100, 50) over room (0, 90, 40): 100/150 and 50/150 of 17 */
+    CHECK(out[1] == 10 + 11 && out[2] == 10 + 6);
+    /* A floor the budget cannot hold is refused, naming both numbers. */
+    CHECK(cs_quota_compute_floor(CS_QUOTA_BALANCED, cap, NULL, 2, 55, 30, out) == CS_EINVAL);
+    CHECK(strstr(cs_errmsg(), "need 60 samples, more than the budget M = 55") != NULL);
+}
+
 int main(void)
 {
+    RUN(test_floor);
     RUN(test_budget);
     RUN(test_budget_errors);
     RUN(test_sqrt_saturation);

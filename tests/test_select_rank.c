@@ -260,7 +260,7 @@ static void test_filter(void)
 static void test_determinism(void)
 {
     enum { N = 3000 };
-    static double s[N], loss[N];
+    static double s[N], loss[N], conf[N];
     static float emb[N * 3]; /* for the rules in embedding space */
     static int32_t lab[N];
     cs_rng r;
@@ -271,9 +271,12 @@ static void test_determinism(void)
         s[i] = cs_rng_uniform(&r);
         loss[i] = 2.0 * cs_rng_uniform(&r);
         lab[i] = (int32_t)cs_rng_below(&r, 4);
+        conf[i] = (double)i / N; /* a rule's helper in [0, 1] (dual: the early mean conf) */
     }
+    /* High end important, score >= 0 and a helper: what every rule may need. */
     cs_select_inputs in = {.n = N, .num_classes = 4, .labels = lab, .score = s,
-                           .dir = CS_DIR_LOW, .loss = loss, .embed = emb, .embed_dim = 3};
+                           .dir = CS_DIR_HIGH, .loss = loss, .embed = emb, .embed_dim = 3,
+                           .helper = conf};
     for (int pick = 0; pick < CS_PICK_COUNT; pick++) {
         cs_select_params p;
         cs_select_params_init(&p);
