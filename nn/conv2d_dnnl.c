@@ -93,10 +93,13 @@ static ws_plan plan(const cs_window *d)
     /* no fp32 weight layout oneDNN uses pads more than to 16 in each of O and I */
     p.wmax = round16((size_t)d->k) * round16((size_t)d->c) * d->kh * d->kw;
     p.src_tmp = 2 * p.wmax;
+    /* Room for a plain copy of each blocked side, also when both sides are blocked: a
+     * pass whose only kernel there is oneDNN's reference one runs on plain copies
+     * (entry_get), which is every blocked pass on a CPU without AVX-512 (AMD Zen 2/3:
+     * its jit kernels block by 8).  Sizing this from the layouts alone overran the
+     * workspace on such CPUs (heap corruption in test_nn_backend). */
     size_t src_n = cs_c16_blocked(d->c) ? (size_t)d->n * d->c * d->h * d->w : 0;
     size_t dst_n = cs_c16_blocked(d->k) ? (size_t)d->n * d->k * d->ho * d->wo : 0;
-    if (cs_c16_blocked(d->c) == cs_c16_blocked(d->k))
-        src_n = dst_n = 0; /* same layout on both sides: every pass runs on it */
     p.dst_tmp = p.src_tmp + round16(src_n);
     p.total = p.dst_tmp + round16(dst_n);
     return p;
