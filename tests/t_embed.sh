@@ -140,6 +140,10 @@ expect_error dump-epoch-absent "no embeddings in the epochs asked for (it has ep
 expect_error dump-no-file "has no embeddings.h5" "$CS" dump --embeddings --csv "$TMP/off"
 [ ! -e "$TMP/x.npy" ] && pass dump-error-writes-nothing || fail dump-error-writes-nothing
 expect_status dump-npy-without-embeddings 2 "$CS" dump --npy -o "$TMP/x.npy" "$TMP/a"
+cp "$TMP/a/embeddings.h5" "$TMP/keep.h5"
+expect_error dump-onto-embeddings "refusing to write" "$CS" dump --csv -o "$TMP/a/embeddings.h5" "$TMP/a"
+expect_error dump-embeddings-onto-itself "refusing to write" "$CS" dump --embeddings --h5 -o "$TMP/a/embeddings.h5" "$TMP/a"
+cmp -s "$TMP/keep.h5" "$TMP/a/embeddings.h5" && pass dump-onto-embeddings-keeps || fail dump-onto-embeddings-keeps
 
 # record.embed_pass eval: the eval pass's features, the training's records.
 expect_status eval16 0 run -o "$TMP/e16" --set record.eval_pass=true
