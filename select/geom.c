@@ -19,8 +19,8 @@
 int cs_geom_check(const cs_select_inputs *in, const char *rule)
 {
     if (!in->embed)
-        return cs_error(CS_EINVAL, "pick '%s' needs the embeddings (record them with "
-                                   "record.embed_epochs when scoring)", rule);
+        return cs_error(CS_EINVAL, "pick '%s' needs the embeddings (recorded by coreset "
+                                   "score with record.embed)", rule);
     if (in->embed_dim < 1)
         return cs_error(CS_EINVAL, "pick '%s': embedding dimension %d", rule, in->embed_dim);
     int64_t total = in->n * (int64_t)in->embed_dim;

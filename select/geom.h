@@ -21,6 +21,26 @@
 /* The embeddings are present, D >= 1 and every value finite. */
 int cs_geom_check(const cs_select_inputs *in, const char *rule);
 
+/* |x - c|^2 for a float row x and a double point c, in double: eight partial
+ * sums over t mod 8 combined pairwise, so the loop has independent chains
+ * (and vectorises) while the order stays fixed, the same on every machine. */
+static inline double cs_geom_sq_fd(const float *x, const double *c, int D)
+{
+    double a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int t = 0;
+    for (; t + 8 <= D; t += 8)
+        for (int l = 0; l < 8; l++) {
+            double e = (double)x[t + l] - c[t + l];
+            a[l] += e * e;
+        }
+    double s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; t < D; t++) {
+        double e = (double)x[t] - c[t];
+        s += e * e;
+    }
+    return s;
+}
+
 /* Squared Euclidean distance between samples i and j (double accumulation). */
 double cs_geom_dist2(const cs_select_inputs *in, int64_t i, int64_t j);
 

@@ -40,13 +40,7 @@ static int herding_tier(const cs_select_params *p, const cs_select_inputs *in, c
             target[t] = (double)(j + 1) * mu[t] - sum[t];
 #pragma omp parallel for schedule(static) if (len >= CS_GEOM_PARALLEL_MIN)
         for (int64_t k = 0; k < len; k++) {
-            const float *x = in->embed + idx[k] * D;
-            double s = 0;
-            for (int t = 0; t < D; t++) {
-                double e = target[t] - (double)x[t];
-                s += e * e;
-            }
-            dist[k] = s;
+            dist[k] = cs_geom_sq_fd(in->embed + idx[k] * D, target, D);
         }
         int64_t best = -1;
         for (int64_t k = 0; k < len; k++)

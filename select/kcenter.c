@@ -40,19 +40,13 @@ static int kcenter_tier(const cs_select_params *p, const cs_select_inputs *in, c
         out[j] = idx[cur];
         if (j + 1 == quota)
             break;
-        /* The centre in double once; the loop below is cs_geom_dist2 inlined
-         * (the same sum in the same order), which the compiler vectorises. */
+        /* The centre in double once, for cs_geom_sq_fd. */
         const float *cf = in->embed + idx[cur] * D;
         for (int t = 0; t < D; t++)
             c[t] = cf[t];
 #pragma omp parallel for schedule(static) if (len >= CS_GEOM_PARALLEL_MIN)
         for (int64_t k = 0; k < len; k++) {
-            const float *x = in->embed + idx[k] * D;
-            double d = 0.0;
-            for (int t = 0; t < D; t++) {
-                double e = (double)x[t] - c[t];
-                d += e * e;
-            }
+            double d = cs_geom_sq_fd(in->embed + idx[k] * D, c, D);
             if (d < mind[k])
                 mind[k] = d;
         }

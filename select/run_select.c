@@ -160,7 +160,7 @@ static int read_embed(const cs_run_select_args *a, const char *rule, int64_t n, 
     cs_run_path(path, sizeof path, a->run_dir, CS_RUN_EMBED);
     if (!cs_path_exists(path))
         return cs_error(CS_EINVAL, "--%s needs the embeddings, and '%s' has no %s: score the run "
-                        "with record.embed_epochs set (coreset-config(5))", rule, a->run_dir, CS_RUN_EMBED);
+                        "with record.embed: true (coreset-config(5))", rule, a->run_dir, CS_RUN_EMBED);
     cs_embed info;
     int rc = cs_embed_stat(path, &info);
     if (rc)

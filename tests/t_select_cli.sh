@@ -198,8 +198,6 @@ rules=$(sed -n 's/^coreset: error: \(.*\) exclude each other$/\1/p' "$TMP/err" |
 "$CS" select "$run" --rate 0.1 --quota fair >/dev/null 2>"$TMP/err"
 quotas=$(sed -n "s/^coreset: error: --quota: unknown quota 'fair' (\(.*\))$/\1/p" "$TMP/err" | sed 's/,//g')
 "$CS" select --help >"$TMP/help"
-# The rules in embedding space need embeddings.h5: the reference writes one.
-"$PY" tests/ref_select_geom.py --make-embed "$run" 8
 missing=""
 [ -n "$rules" ] && [ -n "$quotas" ] || missing="no lists in the messages"
 for r in $rules; do
@@ -210,7 +208,6 @@ for q in $quotas; do
     grep -q -- "--quota [a-z|]*\b$q\b" "$TMP/help" || missing="$missing $q(help)"
     "$CS" -q select "$run" --rate 0.1 --quota "$q" --dry-run >/dev/null 2>&1 || missing="$missing $q(option)"
 done
-rm -f "$run/embeddings.h5"
 [ -z "$missing" ] && pass tables-in-help || fail tables-in-help "rules '$rules', quotas '$quotas':$missing"
 
 # A run without the score asked for: EVA left out by rescoring with windows that do not fit.

@@ -15,9 +15,6 @@ small_run "$run" || { fail small-run "coreset score failed"; exit 0; }
 REF=tests/ref_select_geom.py
 header() { sed -n "s/^# $2: //p" "$1"; }
 
-# Embeddings in the documented layout from the run's own images (float32).
-"$PY" "$REF" --make-embed "$run" 24 || { fail make-embed "could not write embeddings.h5"; exit 0; }
-
 # check NAME ARGS...: select with ARGS, then compare with the reference.
 check() {
     local name=$1; shift
@@ -26,6 +23,20 @@ check() {
     if "$PY" "$REF" --check "$run" "$TMP/$name.idx" >"$TMP/ref_out" 2>&1; then pass "$name"; else
         fail "$name" "$(cat "$TMP/ref_out")"; fi
 }
+# The embeddings coreset score recorded (record.embed, float16, the EVA
+# windows' last epochs and the last): every rule on them first.
+if [ -r "$run/embeddings.h5" ]; then
+    for r in moderate kcenter herding d2 d2-strat; do
+        check "recorded-$r" --rate 0.1 --$r --by aum
+    done
+    check recorded-kcenter-first-epoch --rate 0.2 --kcenter --embed-epoch 3 --quota none
+else
+    skip recorded "coreset score wrote no embeddings.h5"
+fi
+
+# Then embeddings in the documented layout from the run's own images (float32).
+"$PY" "$REF" --make-embed "$run" 24 || { fail make-embed "could not write embeddings.h5"; exit 0; }
+
 for r in moderate kcenter herding d2 d2-strat; do
     check "$r-default" --rate 0.1 --$r
     check "$r-none-count" --count 40 --quota none --$r --by aum --seed 3
@@ -61,7 +72,8 @@ done
 check d2-f16 --rate 0.1 --d2 --by aum
 check herding-f16 --rate 0.1 --herding
 
-# A Fashion-MNIST subset (3,000 training images, 10 classes): more classes,
+# A Fashion-MNIST subset (3,000 training images, 10 classes; the recorded
+# embeddings, or projected pixels without them): more classes,
 # and with quota none one group larger than the kNN's column block.
 FM=${CORESET_FASHION:-/usr/share/datasets/fashion-mnist}
 if [ -r "$FM/train-images-idx3-ubyte.gz" ]; then
@@ -75,7 +87,8 @@ np.savez(out, train_images=x[:3000], train_labels=y[:3000], val_images=x[3000:33
 PY
     sed "s|path: .*|path: $TMP/fm3k.npz|" "$TMP/small.yaml" >"$TMP/fm.yaml"
     if "$CS" -q score -c "$TMP/fm.yaml" --set train.epochs=4 --set score.eva_k=2 --set score.el2n_to=2 \
-        --set score.du_window=2 -o "$TMP/fmrun" 2>"$TMP/err" && "$PY" "$REF" --make-embed "$TMP/fmrun" 32; then
+        --set score.du_window=2 -o "$TMP/fmrun" 2>"$TMP/err" &&
+        { [ -r "$TMP/fmrun/embeddings.h5" ] || "$PY" "$REF" --make-embed "$TMP/fmrun" 32; }; then
         run=$TMP/fmrun
         for r in moderate kcenter herding d2 d2-strat; do
             check "fashion-$r" --rate 0.1 --$r --by aum --seed 2
@@ -96,7 +109,7 @@ expect_error bad-epoch "epoch" "$CS" select "$run" --rate 0.1 --moderate --embed
 expect_error embed-epoch-needs-rule "embedding space" "$CS" select "$run" --rate 0.1 --embed-epoch 3
 rm -f "$run/embeddings.h5"
 for r in moderate d2; do
-    expect_error "no-embeddings-$r" "needs the embeddings.*record.embed_epochs" \
+    expect_error "no-embeddings-$r" "needs the embeddings.*record.embed: true" \
         "$CS" select "$run" --rate 0.1 --$r -o "$TMP/none.idx"
     [ ! -e "$TMP/none.idx" ] && ! ls "$run"/*.idx >/dev/null 2>&1 && pass "no-embeddings-$r-nothing-written" ||
         fail "no-embeddings-$r-nothing-written" "$(ls "$TMP" "$run")"
