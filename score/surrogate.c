@@ -408,7 +408,11 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
                           tpath, (long long)res.frames, cpath, (long long)want);
             goto out;
         }
-        cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
+        if (K > 1)
+            cs_info("resuming '%s' at run %d fold %d, epoch %d", run_dir, start_run / K + 1, start_run % K + 1,
+                    have_ck ? ck.epoch + 1 : 1);
+        else
+            cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
     } else {
         if ((rc = write_run_yaml(cfg, run_dir, &pv)) || (rc = cs_traj_writer_create(&w, tpath, &hi)))
             goto out;
