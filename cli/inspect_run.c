@@ -294,7 +294,10 @@ static int print_epochs_text(FILE *out, const run_summary *s)
     int stride = cs_verbosity >= 2 || maxe <= 20 ? 1 : (maxe + 19) / 20;
     /* Records come from the training forward pass unless record.eval_pass asked for a separate one. */
     int eval = s->have_yaml && s->cfg.record.eval_pass;
-    fprintf(out, "per epoch (%s pass%s%s):\n", eval ? "eval" : "train", s->nruns > 1 ? ", mean over runs" : "",
+    char folds[16]; /* out of fold: each pass's eval-mode records of its held-out fold */
+    int oof = cs_traj_meta_get(cs_traj_reader_header(s->reader), "folds", folds, sizeof folds);
+    fprintf(out, "per epoch (%s pass%s%s):\n", oof ? "held-out" : eval ? "eval" : "train",
+            s->nruns > 1 ? oof ? ", mean over passes" : ", mean over runs" : "",
             stride > 1 ? "; every few epochs, -v or --json for all" : "");
     fprintf(out, "  %5s  %8s  %8s  %8s  %8s\n", "epoch", "loss", "accuracy", "used", "focus");
     for (int e = 1; e <= maxe; e++) {

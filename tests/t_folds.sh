@@ -37,6 +37,23 @@ fi
 grep -q "^passes: 3 of 3 planned (1 runs x 3 folds)" "$TMP/insp" &&
     grep -q "^folds: 3 (out-of-fold: .*samples per fold: 182 182 182)" "$TMP/insp" && pass inspect_folds ||
     fail inspect_folds "$(grep -E '^(passes|folds|runs)' "$TMP/insp")"
+# Its per-epoch table: held-out loss and accuracy, mean over the passes, from the dump.
+"$PY" - "$TMP/insp" "$TMP/a.csv" <<'PYEOF' && pass inspect_held_out_means || fail inspect_held_out_means "see above"
+import sys, re, numpy as np, csv
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["loss"] != ""]
+txt = open(sys.argv[1]).read()
+ok = "per epoch (held-out pass, mean over passes)" in txt
+for e in range(1, 7):
+    m = re.search(rf"^\s+{e}\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)", txt, re.M)
+    per = [[(float(r["loss"]), int(r["correct"])) for r in rows if int(r["epoch"]) == e and int(r["run"]) == p] for p in range(3)]
+    loss = np.mean([np.mean([l for l, _ in q]) for q in per])
+    acc = np.mean([np.mean([c for _, c in q]) for q in per])
+    good = m is not None and abs(float(m.group(1)) - loss) < 6e-5 and abs(float(m.group(2)) - acc) < 6e-5 and m.group(3) == "0.667"
+    if not good:
+        print(f"epoch {e}: inspect {m and m.groups()}, dump loss {loss:.4f} acc {acc:.4f}", file=sys.stderr)
+    ok &= good
+sys.exit(0 if ok else 1)
+PYEOF
 "$CS" inspect --json "$TMP/a" >"$TMP/insp.json" 2>/dev/null
 "$PY" - "$TMP/insp.json" "$TMP/a.csv" <<'PYEOF' && pass metadata_folds || fail metadata_folds "see above"
 import json, sys, csv
