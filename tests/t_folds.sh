@@ -79,6 +79,19 @@ if not ok:
 sys.exit(0 if ok else 1)
 PYEOF
 
+# dump --h5: /fold holds the same folds as the CSV; runs are the 3 passes.
+expect_status dump_h5 0 "$CS" dump --h5 -o "$TMP/a.h5" "$TMP/a"
+"$PY" - "$TMP/a.h5" "$TMP/a.csv" <<'PYEOF' && pass dump_h5_fold || fail dump_h5_fold "see above"
+import sys, csv, h5py, numpy as np
+h = h5py.File(sys.argv[1], "r")
+f = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    f[int(r["index"])] = int(r["fold"])
+ok = np.array_equal(h["fold"][...], [f[i] for i in range(len(f))]) and h["err"].shape[0] == 3 and \
+    "fold_of" not in h["provenance"].attrs and h["provenance"].attrs["folds"] in (b"3", "3")
+sys.exit(0 if ok else 1)
+PYEOF
+
 # --rescore reads the passes back into the same scores.h5.
 cp "$TMP/a/scores.h5" "$TMP/a.scores.h5"
 expect_status rescore 0 "$CS" -q score --rescore "$TMP/a"
