@@ -170,11 +170,37 @@ static void print_cell(FILE *out, double v, const char *fmt)
     }
 }
 
+/* score.folds > 1: the runs below are passes, run x K + fold, each recording
+ * its held-out fold only. */
+static int print_folds_text(FILE *out, const run_summary *s, const run_plan *p)
+{
+    const cs_traj_header_info *h = cs_traj_reader_header(s->reader);
+    uint8_t *fold = malloc((size_t)(h->n ? h->n : 1));
+    int K = 1;
+    if (fold && !cs_traj_meta_folds(h, &K, fold) && K > 1) {
+        int64_t size[16] = {0};
+        for (int64_t i = 0; i < h->n; i++)
+            size[fold[i]]++;
+        fprintf(out, "passes: %d", s->nruns);
+        if (p->runs)
+            fprintf(out, " of %d planned (%d runs x %d folds)", p->runs * K, p->runs, K);
+        fprintf(out, "\nfolds: %d (out-of-fold: pass p = run x %d + fold trains on the other folds and records fold p mod %d;"
+                     " samples per fold:", K, K, K);
+        for (int k = 0; k < K; k++)
+            fprintf(out, " %lld", (long long)size[k]);
+        fputc(')', out);
+    }
+    free(fold);
+    return K;
+}
+
 static void print_progress_text(FILE *out, const run_summary *s, const run_plan *p)
 {
-    fprintf(out, "runs: %d", s->nruns);
-    if (p->runs)
-        fprintf(out, " of %d planned", p->runs);
+    if (print_folds_text(out, s, p) == 1) {
+        fprintf(out, "runs: %d", s->nruns);
+        if (p->runs)
+            fprintf(out, " of %d planned", p->runs);
+    }
     fputs("\nepochs complete:", out);
     for (int k = 0; k < s->nruns; k++) {
         fprintf(out, "%s %lld", k ? "," : "", (long long)s->runs[k].epochs);
@@ -279,7 +305,10 @@ static int print_epochs_text(FILE *out, const run_summary *s)
     int stride = cs_verbosity >= 2 || maxe <= 20 ? 1 : (maxe + 19) / 20;
     /* Records come from the training forward pass unless record.eval_pass asked for a separate one. */
     int eval = s->have_yaml && s->cfg.record.eval_pass;
-    fprintf(out, "per epoch (%s pass%s%s):\n", eval ? "eval" : "train", s->nruns > 1 ? ", mean over runs" : "",
+    char folds[16]; /* out of fold: each pass's eval-mode records of its held-out fold */
+    int oof = cs_traj_meta_get(cs_traj_reader_header(s->reader), "folds", folds, sizeof folds);
+    fprintf(out, "per epoch (%s pass%s%s):\n", oof ? "held-out" : eval ? "eval" : "train",
+            s->nruns > 1 ? oof ? ", mean over passes" : ", mean over runs" : "",
             stride > 1 ? "; every few epochs, -v or --json for all" : "");
     fprintf(out, "  %5s  %8s  %8s  %8s  %8s\n", "epoch", "loss", "accuracy", "used", "focus");
     for (int e = 1; e <= maxe; e++) {

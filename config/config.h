@@ -131,6 +131,7 @@ typedef struct cs_config_dropout {
 
 typedef struct cs_config_score {
     int runs;
+    int folds; /* out-of-fold recording: K surrogates per run, each on K-1 folds (train/folds.h) */
     int eva_k;
     int eva_early_start;
     int eva_late_start; /* 0 = the last K epochs */

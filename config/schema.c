@@ -326,6 +326,8 @@ const cs_cfg_key cs_config_keys[] = {
     /* score */
     {"score.runs", INT, F(score.runs), IN(1, 100), "1", NULL, NULL,
      "surrogate runs (seeds) to record; scores average over them"},
+    {"score.folds", INT, F(score.folds), IN(1, 10), "1", NULL, NULL,
+     "out-of-fold scores: K surrogates per run each train on K-1 stratified folds and record the held-out one"},
     {"score.eva_k", INT, F(score.eva_k), IN(2, 100000), "10", NULL, NULL,
      "EVA window length K in epochs"},
     {"score.eva_early_start", INT, F(score.eva_early_start), IN(1, 100000), "1", NULL, NULL,

@@ -1,12 +1,15 @@
 /* dump_csv.c - a trajectory as long-format CSV: a header line, then one row
  * per (run, epoch, sample) in file order: epoch,run,index,label, then the
- * selected fields.  Floats are printed with %.9g, which round-trips every
+ * selected fields; an out-of-fold trajectory (score.folds > 1) adds the
+ * sample's fold after the label: the rows of run r = pass / K hold values
+ * only where fold = pass % K, the model that never trained on them.  Floats are printed with %.9g, which round-trips every
  * float32 exactly; NaN (focus not computed that epoch) is an empty field,
  * which pandas, R and spreadsheets read as missing. */
 #include "traj_dump_int.h"
 
 #include "../common/err.h"
 #include "../formats/traj_columns.h"
+#include "../formats/traj_meta.h"
 #include "../common/fsio.h"
 
 #include <math.h>
@@ -21,6 +24,8 @@ typedef struct csv_ctx {
     int to_file;
     FILE *fp;
     const char *name; /* for messages */
+    int folds;        /* K; the fold column only when K > 1 */
+    uint8_t *fold;
 } csv_ctx;
 
 static void put_float(FILE *fp, float v)
@@ -35,8 +40,18 @@ static int csv_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
     if (!c)
         return CS_ENOMEM;
     int rc;
+    if (!(c->fold = cs_malloc((size_t)(p->hdr->n ? p->hdr->n : 1))) ||
+        (rc = cs_traj_meta_folds(p->hdr, &c->folds, c->fold))) {
+        rc = c->fold ? rc : CS_ENOMEM;
+        if (c->fold)
+            cs_error_prefix("'%s'", p->path);
+        free(c->fold);
+        free(c);
+        return rc;
+    }
     if (o->out) {
         if ((rc = cs_check_output_dir(o->out)) || (rc = cs_afile_open(&c->af, o->out))) {
+            free(c->fold);
             free(c);
             return rc;
         }
@@ -47,7 +62,7 @@ static int csv_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
         c->fp = o->stdout_fp ? o->stdout_fp : stdout;
         c->name = "standard output";
     }
-    fputs("epoch,run,index,label", c->fp);
+    fputs(c->folds > 1 ? "epoch,run,index,label,fold" : "epoch,run,index,label", c->fp);
     for (size_t k = 0; k < sizeof csv_order / sizeof csv_order[0]; k++)
         if (p->fields & csv_order[k])
             fprintf(c->fp, ",%s", cs_traj_field_name(csv_order[k]));
@@ -71,6 +86,8 @@ static int csv_frame(void *ctx, const cs_dump_plan *p, int ri, int ti, const cs_
     int64_t C = rec->num_classes;
     for (int64_t i = 0; i < rec->n; i++) {
         fprintf(c->fp, "%d,%d,%lld,%d", rec->epoch, rec->run, (long long)i, labels[i]);
+        if (c->folds > 1)
+            fprintf(c->fp, ",%d", c->fold[i]);
         for (size_t k = 0; k < 8; k++) {
             if (!col[k])
                 continue;
@@ -102,6 +119,7 @@ static int csv_commit(void *ctx, const cs_dump_plan *p)
     } else if (fflush(c->fp) != 0 || ferror(c->fp)) {
         rc = cs_error_errno(CS_EIO, "cannot write standard output");
     }
+    free(c->fold);
     free(c);
     return rc;
 }
@@ -113,6 +131,7 @@ static void csv_abort(void *ctx)
         cs_afile_abort(&c->af);
     else
         fflush(c->fp);
+    free(c->fold);
     free(c);
 }
 

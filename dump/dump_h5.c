@@ -2,6 +2,8 @@
  *   /<field>   (R, T, N) float32, correct and used uint8
  *   /probs     (R, T, N, C) float32
  *   /labels    (N) int32
+ *   /fold      (N) uint8, an out-of-fold run's (score.folds K > 1) fold of
+ *              each sample; its runs are then passes, run * K + fold
  *   root attributes N, C, fields, runs (R), epochs (T), trajectory;
  *   /provenance: the trajectory's "key=value" metadata as string attributes.
  * Each frame is written as one (1, 1, N) hyperslab into chunks of one epoch,
@@ -69,6 +71,32 @@ static int write_labels(h5_ctx *c, const cs_dump_plan *p)
     H5Pclose(dcpl);
     H5Sclose(space);
     return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write dataset 'labels'", c->af.path) : 0;
+}
+
+/* score.folds K > 1: the fold of every sample (the metadata's fold_of, one
+ * digit a sample, is too long for an attribute on large sets). */
+static int write_folds(h5_ctx *c, const cs_dump_plan *p)
+{
+    int K = 1;
+    uint8_t *fold = cs_malloc((size_t)(p->hdr->n ? p->hdr->n : 1));
+    int rc = fold ? cs_traj_meta_folds(p->hdr, &K, fold) : CS_ENOMEM;
+    if (rc || K == 1) {
+        if (rc && fold)
+            cs_error_prefix("'%s'", p->path);
+        free(fold);
+        return rc;
+    }
+    hsize_t n = (hsize_t)p->hdr->n;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t dcpl = untimed(H5P_DATASET_CREATE);
+    hid_t ds = H5Dcreate2(c->file, "fold", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, fold);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    free(fold);
+    return st < 0 ? cs_h5_error(CS_EIO, "'%s': cannot write dataset 'fold'", c->af.path) : 0;
 }
 
 static int str_attr(h5_ctx *c, hid_t obj, const char *key, const char *value, size_t len)
@@ -147,7 +175,7 @@ static int prov_attr(void *ctx, const char *key, size_t klen, const char *val, s
 {
     prov_ctx *pc = ctx;
     char name[256];
-    if (klen >= sizeof name)
+    if (klen >= sizeof name || (klen == 7 && !memcmp(key, "fold_of", 7))) /* fold_of: the /fold dataset */
         return 0;
     memcpy(name, key, klen);
     name[klen] = 0;
@@ -223,7 +251,7 @@ static int h5_begin(void **out, const cs_dump_plan *p, const cs_dump_opts *o)
             goto out;
         }
     }
-    if (!(rc = write_labels(c, p)) && !(rc = write_shape(c, p)))
+    if (!(rc = write_labels(c, p)) && !(rc = write_folds(c, p)) && !(rc = write_shape(c, p)))
         rc = write_provenance(c, p);
 out:
     if (rc) {

@@ -23,8 +23,27 @@ static double mean_flag(const uint8_t *v, int64_t n)
     return (double)s / (double)n;
 }
 
+/* Loss and accuracy over the samples the frame records: all of them, but in
+ * an out-of-fold pass (score.folds), whose frame leaves the samples it trained
+ * on NaN; `used` over all, which is what such a pass back-propagated. */
+static void recorded_means(const cs_epoch_record *rec, double *loss, double *acc)
+{
+    double s = 0;
+    int64_t m = 0, ok = 0;
+    for (int64_t i = 0; i < rec->n; i++)
+        if (!isnan(rec->loss[i])) {
+            s += rec->loss[i];
+            ok += rec->correct && rec->correct[i] != 0;
+            m++;
+        }
+    *loss = m ? s / (double)m : NAN;
+    *acc = m && rec->correct ? (double)ok / (double)m : NAN;
+}
+
 cs_epoch_means cs_epoch_record_means(const cs_epoch_record *rec)
 {
-    return (cs_epoch_means){mean_f32(rec->loss, rec->n), mean_flag(rec->correct, rec->n),
-                            mean_flag(rec->used, rec->n)};
+    cs_epoch_means mn = {mean_f32(rec->loss, rec->n), mean_flag(rec->correct, rec->n), mean_flag(rec->used, rec->n)};
+    if (rec->loss && isnan(mn.loss))
+        recorded_means(rec, &mn.loss, &mn.accuracy);
+    return mn;
 }

@@ -26,7 +26,9 @@ typedef struct cs_epoch_record {
 
 /* One epoch in three numbers, for summaries (inspect, report): the mean loss,
  * the share of samples correct and the share used in an update; NaN where the
- * record lacks the column or has no samples.  (epoch_record.c) */
+ * record lacks the column or has no samples.  Loss and accuracy count only the
+ * samples with a loss (an out-of-fold pass records its held-out fold only).
+ * (epoch_record.c) */
 typedef struct cs_epoch_means {
     double loss, accuracy, used;
 } cs_epoch_means;

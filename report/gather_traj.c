@@ -1,7 +1,8 @@
 /* gather_traj.c - RUN/trajectory.cst streamed once, frame by frame (memory
  * O(N)): the train-pass means of loss, accuracy and the fraction of samples
  * back-propagated for every (run, epoch), and the error norm of each traced
- * sample at every epoch of the first run.  A torn last frame (a run still
+ * sample at every epoch of the first run (out of fold, score.folds K > 1:
+ * from the first run's pass that held the sample out).  A torn last frame (a run still
  * going, or killed) ends the data with a note, as `coreset inspect` does. */
 #include "report_data.h"
 
@@ -9,6 +10,7 @@
 #include "../run/run_dir.h"
 #include "../common/fsio.h"
 #include "../formats/traj.h"
+#include "../formats/traj_meta.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -67,6 +69,7 @@ int cs_report_gather_traj(cs_report_data *d)
         return 0;
     }
     cs_traj_reader *r = NULL;
+    uint8_t *fold = NULL;
     int rc = cs_traj_reader_open(&r, path);
     if (rc)
         return rc;
@@ -79,7 +82,14 @@ int cs_report_gather_traj(cs_report_data *d)
     if (!(h->fields & CS_TRAJ_ERR) && !d->trace_note[0])
         snprintf(d->trace_note, sizeof d->trace_note, "The trajectory holds no error norms (field err).");
     cs_epoch_record rec;
-    int cap = 0;
+    int cap = 0, K = 1;
+    fold = cs_malloc((size_t)(h->n ? h->n : 1));
+    if (!fold || (rc = cs_traj_meta_folds(h, &K, fold))) {
+        rc = fold ? rc : CS_ENOMEM;
+        if (fold)
+            cs_error_prefix("'%s'", path);
+        goto out;
+    }
     d->first_run = -1;
     while ((rc = cs_traj_reader_next(r, &rec)) == 1) {
         if (rec.epoch < 1) {
@@ -90,12 +100,13 @@ int cs_report_gather_traj(cs_report_data *d)
             goto out;
         if (d->first_run < 0)
             d->first_run = rec.run;
-        if (rec.run != d->first_run || !rec.err)
+        if (rec.run / K != d->first_run / K || !rec.err)
             continue;
         if ((rc = grow_traces(d, &cap, rec.epoch)))
             goto out;
         for (int t = 0; t < d->ntraces; t++)
-            d->traces[t].err[rec.epoch - 1] = rec.err[d->traces[t].sample];
+            if (fold[d->traces[t].sample] == rec.run % K)
+                d->traces[t].err[rec.epoch - 1] = rec.err[d->traces[t].sample];
     }
     int64_t good_end;
     if (rc < 0 && cs_traj_reader_torn(r, &good_end)) {
@@ -110,6 +121,7 @@ int cs_report_gather_traj(cs_report_data *d)
     if (!d->nepochs && !d->epochs_note[0])
         snprintf(d->epochs_note, sizeof d->epochs_note, "The trajectory holds no complete epoch yet.");
 out:
+    free(fold);
     cs_traj_reader_free(r);
     return rc;
 }

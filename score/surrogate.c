@@ -16,8 +16,10 @@
 #include "../run/run_data.h"
 #include "../formats/traj_meta.h"
 #include "../train/checkpoint.h"
+#include "../train/folds.h"
 #include "../train/progress.h"
 #include "../train/trainer.h"
+#include "oof.h"
 #include "scores_file.h"
 
 #include <limits.h>
@@ -183,7 +185,23 @@ int cs_rescore(const cs_config *cfg, const char *run_dir)
         goto out;
     cs_epoch_record rec;
     int64_t frames = 0;
-    while ((rc = cs_traj_reader_next(r, &rec)) == 1) {
+    int K = 1;
+    uint8_t *fold = cs_malloc((size_t)(h->n ? h->n : 1));
+    if (!fold || (rc = cs_traj_meta_folds(h, &K, fold))) {
+        rc = fold ? rc : CS_ENOMEM;
+        if (fold)
+            cs_error_prefix("'%s'", tpath);
+        free(fold);
+        goto out;
+    }
+    if (K > 1) { /* out-of-fold passes: merged per (run, epoch), counted there */
+        rc = cs_oof_feed(r, fold, K, T, R, acc);
+        frames = (int64_t)T * R;
+    }
+    free(fold);
+    if (rc)
+        goto out;
+    while (K == 1 && (rc = cs_traj_reader_next(r, &rec)) == 1) {
         if ((rc = cs_score_acc_add(acc, &rec)))
             goto out;
         frames++;
@@ -344,6 +362,15 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     created made = {0};
     int epochs_done = 0, embed_written = 0;
     char meta[8192];
+    /* score.folds K > 1: pass p = run * K + fold trains on the other folds and
+     * records fold p % K (train/folds.h); K = 1 is the plain pass, unchanged. */
+    int K = cfg->score.folds > 1 ? cfg->score.folds : 1;
+    uint8_t *fold = NULL;
+    char *fmeta = NULL;
+    int64_t *held = NULL;
+    uint8_t *used_rows = NULL;
+    cs_data fdata = {0};
+    cs_epoch_record oof = {0};
     /* Everything that can be checked is checked before the first byte is
      * written: the dataset, the model against it, the device. */
     if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_run_data_load(&rd, cfg, NULL, NULL, -1)))
@@ -357,6 +384,25 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         goto out;
     pv.ds = rd.ds;
     make_meta(cfg, &pv, data->n, 0, meta, sizeof meta);
+    if (K > 1) {
+        size_t len = strlen(meta), cap = len + 64 + (size_t)data->n;
+        fold = cs_malloc((size_t)data->n);
+        fmeta = cs_malloc(cap);
+        held = cs_malloc(sizeof *held * (size_t)data->n);
+        used_rows = cs_malloc((size_t)data->n);
+        if (!fold || !fmeta || !held || !used_rows) {
+            rc = CS_ENOMEM;
+            goto out;
+        }
+        if (cfg->score.runs * K > 128) {
+            rc = cs_error(CS_EINVAL, "score.runs x score.folds is at most 128, got %d", cfg->score.runs * K);
+            goto out;
+        }
+        if ((rc = cs_folds_assign(data->y, data->n, data->num_classes, K, (uint64_t)cfg->train.seed, fold)))
+            goto out;
+        memcpy(fmeta, meta, len);
+        cs_traj_meta_put_folds(fmeta + len, cap - len, K, fold, data->n);
+    }
     int start_run = 0, have_ck = 0;
     if (resume && cs_path_exists(cpath)) {
         if ((rc = cs_ckpt_read(cpath, &ck)))
@@ -372,7 +418,8 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     else if (cfg->record.probs == CS_AUTO)
         cs_info("record.probs auto: %d classes > 16, probabilities not kept; tdds, least_confidence and margin "
                 "will be left out (record.probs: yes keeps them)", data->num_classes);
-    cs_traj_header_info hi = {data->n, data->num_classes, fields, data->y, meta, strlen(meta), 0};
+    cs_traj_header_info hi = {data->n, data->num_classes, fields, data->y, fmeta ? fmeta : meta,
+                              strlen(fmeta ? fmeta : meta), 0};
     int T = cfg->train.epochs;
     if (resume) {
         cs_traj_resume res;
@@ -401,19 +448,42 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
                           tpath, (long long)res.frames, cpath, (long long)want);
             goto out;
         }
-        cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
+        if (K > 1)
+            cs_info("resuming '%s' at run %d fold %d, epoch %d", run_dir, start_run / K + 1, start_run % K + 1,
+                    have_ck ? ck.epoch + 1 : 1);
+        else
+            cs_info("resuming '%s' at run %d, epoch %d", run_dir, start_run + 1, have_ck ? ck.epoch + 1 : 1);
     } else {
         if ((rc = write_run_yaml(cfg, run_dir, &pv)) || (rc = cs_traj_writer_create(&w, tpath, &hi)))
             goto out;
     }
     double t0 = now() - pv.wall;
-    for (int r = start_run; r < cfg->score.runs; r++) {
-        if ((rc = cs_trainer_init(&t, cfg, data, r, 1)))
+    for (int p = start_run; p < cfg->score.runs * K; p++) {
+        int r = p / K, nheld = 0;
+        cs_data *train = data;
+        if (K > 1) { /* this pass's training rows, and the held-out ones it records */
+            cs_data_release(&fdata);
+            cs_folds_record_release(&oof);
+            if ((rc = cs_folds_train_data(data, fold, p % K, &fdata)) ||
+                (rc = cs_folds_record_init(&oof, data->n, data->num_classes, fields)))
+                goto out;
+            train = &fdata;
+            for (int64_t i = 0; i < data->n; i++)
+                if (fold[i] == p % K)
+                    held[nheld++] = i;
+            oof.run = p;
+        }
+        if ((rc = cs_trainer_init(&t, cfg, train, p, K == 1)))
             goto out;
+        t.used_rows = K > 1 ? used_rows : NULL;
         pv.threads = t.nthreads;
-        if (have_ck && r == ck.run && (rc = from_ckpt(&t, &ck, cpath)))
+        if (have_ck && p == ck.run && (rc = from_ckpt(&t, &ck, cpath)))
             goto out;
-        if (r == start_run)
+        if (K > 1)
+            cs_info("surrogate run %d/%d fold %d/%d: %s on %lld samples, recording the other %d, %d epochs, %d threads",
+                    r + 1, cfg->score.runs, p % K + 1, K, cs_trainer_spec_name(cfg), (long long)train->n, nheld, T,
+                    t.nthreads);
+        else if (p == start_run)
             cs_info("surrogate run %d/%d: %s on %lld samples, %d epochs, %d threads", r + 1, cfg->score.runs,
                     cs_trainer_spec_name(cfg), (long long)data->n, T, t.nthreads);
         while (t.epoch < T) {
@@ -426,12 +496,26 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
             embed_written |= t.emb.epoch > 0;
             cs_ckpt c;
             to_ckpt(&t, &c, now() - t0);
-            if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, &t.rec)))
+            if (K > 1) { /* the frame and the checkpoint's record: the held-out fold only */
+                if ((rc = cs_trainer_record_rows(&t, data, held, nheld, &oof)))
+                    goto out;
+                oof.epoch = t.epoch;
+                /* `used` of the rows this pass trained on: the frame says which model saw what */
+                for (int64_t i = 0, j = 0; i < data->n; i++)
+                    if (fold[i] != p % K)
+                        oof.used[i] = used_rows[j++];
+                c.rec_fields = fields;
+                c.rec = oof;
+            }
+            if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, K > 1 ? &oof : &t.rec)))
                 goto out;
             epochs_done++;
-            cs_progress_epoch(&t, &st, now() - t0 - (have_ck && r == ck.run ? ck.wall_seconds : 0), 1);
+            cs_progress_epoch(&t, &st, now() - t0 - (have_ck && p == ck.run ? ck.wall_seconds : 0), 1);
         }
-        pv.ee[r] = (double)t.backprop / (double)(data->n ? data->n : 1);
+        if (K > 1) /* the mean over the run's folds */
+            pv.ee[r] += (double)t.backprop / (double)(train->n ? train->n : 1) / K;
+        else
+            pv.ee[r] = (double)t.backprop / (double)(data->n ? data->n : 1);
         cs_trainer_release(&t);
     }
     pv.runs_done = cfg->score.runs;
@@ -458,5 +542,11 @@ out_nowriter:
     cs_trainer_release(&t);
     cs_ckpt_release(&ck);
     cs_run_data_release(&rd);
+    cs_data_release(&fdata);
+    cs_folds_record_release(&oof);
+    free(fold);
+    free(fmeta);
+    free(held);
+    free(used_rows);
     return rc;
 }

@@ -384,6 +384,43 @@ static int embed_eval_pass(cs_trainer *t)
     return 0;
 }
 
+int cs_trainer_record_rows(cs_trainer *t, const cs_data *d, const int64_t *rows, int64_t m, cs_epoch_record *rec)
+{
+    const cs_config *cfg = t->cfg;
+    int B = cfg->train.batch_size, C = d->num_classes;
+    /* the epochs whose focus is recorded for every sample (focus_for candidates: the
+     * ERTS filter's only, and a held-out sample is never a candidate) */
+    int focus_now = cfg->record.focus_for != CS_FOCUS_FOR_CANDIDATES && cfg->record.focus_every > 0 &&
+                    (t->epoch - 1) % cfg->record.focus_every == 0;
+    for (int64_t start = 0; start < m; start += B) {
+        int bs = (int)(m - start < B ? m - start : B);
+        for (int j = 0; j < bs; j++)
+            memcpy(t->xb + (size_t)j * (size_t)d->sample_elems, d->x + rows[start + j] * d->sample_elems,
+                   sizeof(float) * (size_t)d->sample_elems);
+        int rc = cs_model_forward(t->model, t->xb, bs, 0);
+        if (rc)
+            return rc;
+        const float *z = cs_model_logits(t->model);
+        for (int j = 0; j < bs; j++) {
+            int64_t i = rows[start + j];
+            int am;
+            float *probs = rec->probs ? rec->probs + i * C : NULL;
+            sample_stats(z + (int64_t)j * C, C, d->y[i], &rec->err[i], &rec->conf[i], &rec->margin[i],
+                         &rec->entropy[i], &rec->loss[i], &rec->correct[i], probs, &am);
+            rec->used[i] = 0;
+            rec->focus[i] = NAN;
+            t->target[j] = cfg->record.focus_target == CS_FOCUS_TRUE ? d->y[i] : am;
+        }
+        if (focus_now) {
+            if ((rc = focus_of_batch(t, bs, NULL)))
+                return rc;
+            for (int j = 0; j < bs; j++)
+                rec->focus[rows[start + j]] = t->bfocus[j];
+        }
+    }
+    return 0;
+}
+
 int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
 {
     const cs_config *cfg = t->cfg;
@@ -518,6 +555,9 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         if (t->record)
             for (int j = 0; j < bs; j++)
                 t->rec.used[t->perm[start + j]] = t->keep[j];
+        if (t->used_rows)
+            for (int j = 0; j < bs; j++)
+                t->used_rows[t->perm[start + j]] = t->keep[j];
         used += nkeep;
         t->iter++;
     }

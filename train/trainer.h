@@ -43,6 +43,7 @@ typedef struct cs_trainer {
     int record;           /* fill rec every epoch */
     uint32_t fields;      /* CS_TRAJ_* columns recorded */
     cs_epoch_record rec;  /* N-sample columns of the last epoch */
+    uint8_t *used_rows;   /* not owned, may be NULL: `used` of the last epoch without recording (score.folds) */
     /* scratch */
     float *xb, *xsub, *maps, *bn_backup;
     int *yb, *ysub, *target;
@@ -70,6 +71,11 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
 void cs_trainer_release(cs_trainer *t);
 /* Train one epoch (t->epoch + 1). */
 int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st);
+/* Out-of-fold recording (score.folds): after an epoch, an eval-mode pass (BN
+ * running statistics, no augmentation) over rows[0..m) of d, samples the model
+ * did not train on, fills those rows of rec (used = 0; focus on the epochs
+ * record.focus_every names).  Other rows are left alone. */
+int cs_trainer_record_rows(cs_trainer *t, const cs_data *d, const int64_t *rows, int64_t m, cs_epoch_record *rec);
 /* Evaluate (BN running statistics, no augmentation) into m (initialised by caller). */
 int cs_trainer_eval(cs_trainer *t, const cs_data *d, cs_metrics *m, double *mean_loss);
 /* The model's name as the config gives it ("cnn-small", ...). */
