@@ -118,9 +118,12 @@ static int check_shapes(cs_dyn_file *f, const cs_score_params *eva, cs_import_in
     if (eva) {
         cs_score_params p = *eva;
         p.enable = 1u << CS_SCORE_EVA;
-        if (cs_score_params_check(&p, info->T))
+        if (cs_score_params_check(&p, info->T)) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", cs_errmsg()); /* cs_error writes the same buffer */
             return cs_error(CS_EFORMAT, "'%s': %d epochs of dynamics are too few for EVA (%s); hint: record more "
-                            "epochs, or shorten the windows with --set score.eva_k=K", path, info->T, cs_errmsg());
+                            "epochs, or shorten the windows with --set score.eva_k=K", path, info->T, why);
+        }
     }
     cs_dyn_array fo, us, em;
     int have_cam = find_tn(f, "cam", "[T, N, H, W] (or [T, N, L])", 3, 4, info, cam);
@@ -327,8 +330,7 @@ int cs_import_epoch(cs_dyn_file *f, const cs_import_info *info, int t, cs_import
             if (isnan(m[0]))
                 rec->focus[i] = NAN; /* not computed this epoch */
             else if ((rc = cs_focus(m, info->positions, b->work, &v)))
-                return cs_error(rc, "'%s': cam[epoch %d, sample %lld]: %s", cs_dyn_path(f), t + 1, (long long)i,
-                                cs_errmsg());
+                return cs_error(rc, "'%s': cam[epoch %d, sample %lld]: no focus", cs_dyn_path(f), t + 1, (long long)i);
             else
                 rec->focus[i] = (float)v;
         }
