@@ -54,7 +54,8 @@ static int check_labels(cs_dyn_file *f, cs_import_info *info)
                         cs_dyn_path(f));
     char got[160];
     shape_text(&a, got, sizeof got);
-    if (a.rank != 1 || !a.is_int || a.shape[0] < 1)
+    /* [N, 1] too: MedMNIST keeps its labels that way. */
+    if (a.rank < 1 || a.rank > 2 || (a.rank == 2 && a.shape[1] != 1) || !a.is_int || a.shape[0] < 1)
         return cs_error(CS_EFORMAT, "'%s': 'labels' must be [N] integers with N >= 1; it is %s", cs_dyn_path(f), got);
     info->n = a.shape[0];
     int64_t *raw = cs_malloc(sizeof *raw * (size_t)info->n);
@@ -107,7 +108,7 @@ static int check_shapes(cs_dyn_file *f, const cs_score_params *eva, cs_import_in
                         info->outputs, got);
     info->T = (int)a.shape[0];
     info->C = (int)a.shape[2];
-    if (lab.rank == 1 && lab.shape[0] != a.shape[1]) {
+    if (lab.rank >= 1 && lab.shape[0] != a.shape[1]) {
         char lt[160];
         shape_text(&lab, lt, sizeof lt);
         return cs_error(CS_EFORMAT, "'%s': '%s' holds N = %lld samples, 'labels' is %s", path, info->outputs,
@@ -211,15 +212,13 @@ static int check_values(cs_dyn_file *f, const cs_import_info *info, cs_import_bu
                                     (long long)i, (double)b->col[i]);
         }
     }
-    if (info->emb_d) { /* row by row: an [N, D] array may be large */
-        for (int64_t i = 0; i < n; i++) {
-            if ((rc = cs_dyn_read_rows(f, "embeddings", i, 1, b->out)))
-                return rc;
-            for (int64_t k = 0; k < info->emb_d; k++)
-                if (!isfinite(b->out[k]))
-                    return cs_error(CS_EFORMAT, "'%s': embeddings[sample %lld, %lld] is %g", path, (long long)i,
-                                    (long long)k, (double)b->out[k]);
-        }
+    if (info->emb_d) { /* b->out holds n x max(C, D) */
+        if ((rc = cs_dyn_read_rows(f, "embeddings", 0, n, b->out)))
+            return rc;
+        for (int64_t i = 0; i < n * info->emb_d; i++)
+            if (!isfinite(b->out[i]))
+                return cs_error(CS_EFORMAT, "'%s': embeddings[sample %lld, %lld] is %g", path,
+                                (long long)(i / info->emb_d), (long long)(i % info->emb_d), (double)b->out[i]);
     }
     return 0;
 }

@@ -39,7 +39,7 @@ def load(path):
 
 
 def fields(dyn):
-    y = dyn["labels"].astype(np.int64)
+    y = dyn["labels"].astype(np.int64).reshape(-1)  # [N] or [N, 1]
     if "logits" in dyn:
         z = dyn["logits"].astype(np.float32).astype(np.float64)
     else:

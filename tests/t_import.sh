@@ -57,6 +57,28 @@ same=1
 for f in trajectory.cst scores.h5 embeddings.h5; do cmp -s "$TMP/run/$f" "$TMP/run2/$f" || same=0; done
 [ $same = 1 ] && pass bit_identical || fail bit_identical "a second import of the same file differs"
 
+# --- the other forms: probs instead of logits, focus (NaN on even epochs) instead of maps,
+# labels [N, 1] as MedMNIST keeps them, no used, no embeddings; an npz ----------------------
+"$PY" - "$TMP/dyn.h5" "$TMP/dyn_p.npz" <<'EOF'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1]) as h:
+    lg, y = h["logits"][...].astype(np.float64), h["labels"][...]
+p = np.exp(lg - lg.max(axis=2, keepdims=True))
+p /= p.sum(axis=2, keepdims=True)
+focus = np.random.default_rng(3).uniform(size=lg.shape[:2]).astype(np.float32)
+focus[1::2] = np.nan
+np.savez_compressed(sys.argv[2], labels=y.reshape(-1, 1).astype(np.uint8), probs=p.astype(np.float32), focus=focus)
+EOF
+expect_status import_probs 0 "$CS" -q import "$TMP/dyn_p.npz" -c "$TMP/c.yaml" -o "$TMP/run_p"
+ref fields "$TMP/dyn_p.npz" "$TMP/ref_p.h5"
+expect_status dump_probs 0 "$CS" dump --h5 -o "$TMP/dump_p.h5" "$TMP/run_p"
+ref compare "$TMP/dump_p.h5" "$TMP/ref_p.h5" "$T:probs" | grep -E '^(PASS|FAIL)'
+"$PY" tests/ref_scores_dump.py "$TMP/ref_p.h5" "$TMP/run_p/scores.h5" probs "$T" >"$TMP/sp.log" 2>&1
+grep -E '^(PASS|FAIL)' "$TMP/sp.log"
+grep -q "probs: $want_all" "$TMP/sp.log" && pass probs_every_score || fail probs_every_score "$(grep 'scores checked' "$TMP/sp.log")"
+[ ! -e "$TMP/run_p/embeddings.h5" ] && grep -q "^  imported_arrays: \[labels, probs, focus\]$" "$TMP/run_p/run.yaml" &&
+    pass probs_run_yaml || fail probs_run_yaml "$(grep imported_arrays "$TMP/run_p/run.yaml")"
+
 # --- rescore: other windows, still NumPy's --------------------------------------------------
 cp -r "$TMP/run" "$TMP/re"
 expect_status rescore 0 "$CS" -q score --rescore "$TMP/re" --windows 2:4,6:8 --set score.el2n_to=5
