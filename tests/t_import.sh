@@ -102,6 +102,7 @@ expect_status report 0 "$CS" -q report "$TMP/run" --index "$idx" -o "$TMP/r.html
 grep -q "no checkpoint.bin" "$TMP/r.html" && pass report_no_cam_note || fail report_no_cam_note "no note on the missing maps"
 expect_status inspect 0 "$CS" inspect "$TMP/run"
 grep -q "^epochs complete: 8 of 8" "$TMP/out" && grep -q "samples: 546, classes: 2" "$TMP/out" &&
+    grep -q "^model: imported$" "$TMP/out" && grep -q "^recorded: .*, imported from $TMP/dyn.h5$" "$TMP/out" &&
     pass inspect_run || fail inspect_run "$(head -8 "$TMP/out")"
 
 # --- bad input: one error naming the file, nothing written --------------------------------------
