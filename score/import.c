@@ -39,6 +39,7 @@ static const char *const run_files[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_SCORES,
 typedef struct folder {
     int made;               /* this process made the folder */
     int was[NUM_RUN_FILES]; /* the file was there before */
+    int slot[NUM_RUN_FILES + 1]; /* registered for removal on a signal (the folder last); -1: not */
     cs_run_lock lock;
 } folder;
 
@@ -66,6 +67,14 @@ static int take_folder(const char *run_dir, folder *fo)
         fo->made = 0;
         return rc;
     }
+    /* Until the import is done, SIGINT/SIGTERM/SIGHUP remove what it creates
+     * (common/tmpfiles.h), as a failure does: no half-written run is left.
+     * Only under the lock: no other writer's files are in the folder then. */
+    for (int i = 0; i < NUM_RUN_FILES; i++) {
+        cs_run_path(path, sizeof path, run_dir, run_files[i]);
+        fo->slot[i] = fo->was[i] ? -1 : cs_tmp_register(path, 0);
+    }
+    fo->slot[NUM_RUN_FILES] = fo->made ? cs_tmp_register(run_dir, 1) : -1;
     cs_tmp_sweep(run_dir, NULL);
     cs_run_path(path, sizeof path, run_dir, CS_RUN_TRAJ);
     if (cs_path_exists(path))
@@ -73,9 +82,13 @@ static int take_folder(const char *run_dir, folder *fo)
     return 0;
 }
 
+/* After a failure: remove what this process created (nothing was written
+ * before the lock was held, so without the lock only the folder can be ours). */
 static void drop_folder(const char *run_dir, folder *fo, int failed)
 {
     char path[4200];
+    if (failed && fo->lock.fd < 0 && fo->made)
+        rmdir(run_dir);
     if (failed && fo->lock.fd >= 0) {
         for (int i = 0; i < NUM_RUN_FILES; i++)
             if (!fo->was[i]) {
@@ -85,6 +98,8 @@ static void drop_folder(const char *run_dir, folder *fo, int failed)
         if (fo->made)
             rmdir(run_dir);
     }
+    for (int i = 0; i <= NUM_RUN_FILES; i++)
+        cs_tmp_forget(fo->slot[i]);
     cs_run_lock_release(&fo->lock);
 }
 
@@ -247,9 +262,11 @@ int cs_import_run(const cs_config *cfg_in, const char *file, const char *run_dir
     cs_dyn_file *f = NULL;
     cs_import_info info = {0};
     cs_run_data rd = {0};
-    folder fo = {0, {0}, {-1}};
+    folder fo = {.lock = {-1}};
+    for (int i = 0; i <= NUM_RUN_FILES; i++)
+        fo.slot[i] = -1;
     import_prov pv = {.file = file, .info = &info};
-    int rc, took = 0;
+    int rc;
     if ((rc = cs_guard_input(file)) || (rc = cs_guard_input(cfg.dataset.path)) || (rc = cs_dyn_open(&f, file)))
         goto out;
     cs_score_params p;
@@ -269,7 +286,6 @@ int cs_import_run(const cs_config *cfg_in, const char *file, const char *run_dir
     /* Checked: now the folder. */
     if ((rc = take_folder(run_dir, &fo)))
         goto out;
-    took = 1;
     char tpath[4200], meta[8192];
     cs_run_path(tpath, sizeof tpath, run_dir, CS_RUN_TRAJ);
     make_meta(&cfg, pv.sha, file, info.n, meta, sizeof meta);
@@ -282,10 +298,7 @@ int cs_import_run(const cs_config *cfg_in, const char *file, const char *run_dir
     cs_info("wrote %s/{run.yaml,trajectory.cst,scores.h5%s} in %.1f s", run_dir, info.emb_d ? ",embeddings.h5" : "",
             pv.wall);
 out:
-    if (took || fo.lock.fd >= 0)
-        drop_folder(run_dir, &fo, rc != 0);
-    else if (fo.made)
-        rmdir(run_dir);
+    drop_folder(run_dir, &fo, rc != 0);
     cs_run_data_release(&rd);
     cs_import_info_release(&info);
     cs_dyn_close(f);

@@ -176,3 +176,25 @@ ref fields "$TMP/bad_labels_differ.h5" "$TMP/ref_flip.h5"
 if ref compare "$TMP/dump.h5" "$TMP/ref_flip.h5" neg >"$TMP/neg.log" 2>&1; then fail negative_control "passed"; else
     grep -q "^FAIL: neg_labels" "$TMP/neg.log" && grep -q "^FAIL: neg_err" "$TMP/neg.log" && pass negative_control ||
         fail negative_control "$(grep FAIL "$TMP/neg.log" | head -2)"; fi
+# Killed while writing (SIGTERM once trajectory.cst appears): the folder and its files go.
+"$PY" - "$SRC" "$TMP/long.h5" <<'EOF'
+import sys, h5py, numpy as np
+y = np.load(sys.argv[1])["train_labels"].reshape(-1)
+rng = np.random.default_rng(0)
+with h5py.File(sys.argv[2], "w") as h:
+    h["labels"] = y
+    h["logits"] = rng.normal(size=(400, y.size, 2)).astype(np.float32)
+    h["cam"] = np.abs(rng.normal(size=(400, y.size, 8, 8))).astype(np.float32)
+EOF
+"$CS" -q import "$TMP/long.h5" -c "$TMP/c.yaml" -o "$TMP/killed" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 3000); do [ -e "$TMP/killed/trajectory.cst" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.01; done
+if kill -TERM $pid 2>/dev/null; then
+    wait $pid
+    st=$?
+    [ $st = 143 ] && [ ! -e "$TMP/killed" ] && pass killed_nothing_left || fail killed_nothing_left "exit $st; $(ls "$TMP/killed" 2>&1)"
+else
+    wait $pid
+    skip killed_nothing_left "the import finished before it could be killed"
+fi
+rm -f "$TMP/long.h5"
