@@ -105,6 +105,8 @@ static void resolve_plan(const run_summary *s, run_plan *p)
         snprintf(p->dataset, sizeof p->dataset, "%s", c->dataset.path);
         snprintf(p->split, sizeof p->split, "%s", c->dataset.train_split);
         snprintf(p->model, sizeof p->model, "%s", enum_name("model.name", c->model.name));
+        if (run_summary_prov(s, "imported")) /* coreset import: the user's model, not the config's */
+            snprintf(p->model, sizeof p->model, "imported");
         p->epochs = c->train.epochs;
         p->runs = c->score.runs;
         p->dropout = enum_name("dropout.method", c->dropout.method);
@@ -241,8 +243,8 @@ static void print_traj_text(FILE *out, const run_summary *s)
 
 static void print_recorded_text(FILE *out, const run_summary *s)
 {
-    const char *keys[] = {"tool_version", "seed", "device", "threads", "wall_seconds"};
-    const char *fmt[] = {"coreset %s", "seed %s", "%s", "%s threads", "%s s"};
+    const char *keys[] = {"tool_version", "seed", "device", "threads", "wall_seconds", "imported"};
+    const char *fmt[] = {"coreset %s", "seed %s", "%s", "%s threads", "%s s", "imported from %s"};
     int k = 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *v = run_summary_prov(s, keys[i]);

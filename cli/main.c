@@ -18,6 +18,7 @@ static const char cmd_help_usage[] = "usage: coreset help [COMMAND]\n"
 const cs_command cs_commands[] = {
     {"inspect", cmd_inspect, cmd_inspect_usage, "summarise a dataset, WFDB record, run or index file"},
     {"score", cmd_score, cmd_score_usage, "train the surrogate, record every sample, compute every score"},
+    {"import", cmd_import, cmd_import_usage, "make a run from training dynamics recorded in your own loop"},
     {"train", cmd_train, cmd_train_usage, "train a model on a dataset or a coreset and evaluate it"},
     {"select", cmd_select, cmd_select_usage, "select a coreset from a run's scores: write an index file"},
     {"export", cmd_export, cmd_export_usage, "write the pruned dataset an index file describes"},
