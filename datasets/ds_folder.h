@@ -19,6 +19,7 @@ typedef struct folder_ctx {
     int64_t *kept[CS_MAX_SPLITS];
     uint16_t *px[CS_MAX_SPLITS];
     int64_t skipped;
+    int from_cache; /* the pixels came from a cache: saving it again is a no-op */
     char key[65]; /* SHA-256 of the listing and the options: what a cache must match */
 } folder_ctx;
 

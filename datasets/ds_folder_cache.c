@@ -159,7 +159,7 @@ int ds_folder_cache_load(cs_dataset *ds, folder_ctx *c, const char *path)
         px[s] = NULL;
     }
     c->skipped = skipped;
-    ok = 1;
+    c->from_cache = ok = 1;
     cs_verbose("'%s': decoded images from the cache '%s'", ds->path, path);
     goto out;
 bad:
@@ -176,6 +176,8 @@ out:
 int ds_folder_cache_save(cs_dataset *ds, const char *path)
 {
     folder_ctx *c = ds->ctx;
+    if (c->from_cache)
+        return 0;
     const cs_split_info *s0 = &ds->split[0];
     int ch = s0->rank == 2 ? 1 : (int)s0->shape[2];
     size_t elems = (size_t)cs_split_sample_elems(s0);
