@@ -63,10 +63,10 @@ static int sub_has_images(const char *dir, int depth)
         char p[4096];
         if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p)
             continue;
-        if (depth == 0 && is_listed(e->d_name))
-            found = 1;
-        else if (depth > 0 && cs_path_is_dir(p))
-            found = sub_has_images(p, depth - 1);
+        if (cs_path_is_dir(p))
+            found = depth > 0 && sub_has_images(p, depth - 1);
+        else
+            found = depth < 2 && is_listed(e->d_name); /* not in the folder itself */
     }
     closedir(d);
     return found;

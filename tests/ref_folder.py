@@ -3,8 +3,10 @@ checks of what coreset read from them against PIL's own decode and resize.
 
   ref_folder.py make NPZ DIR        writes the layouts below under DIR
   ref_folder.py check DIR DUMP CASE compares test_folder's dump of CASE with PIL
-  ref_folder.py kept DIR IDX OUT    torchvision ImageFolder on OUT/train holds
-                                    exactly the index's files (t_folder.sh)
+  ref_folder.py kept SRC IDX OUT    torchvision ImageFolder on OUT/train holds
+                                    exactly the index's files of SRC/train
+  ref_folder.py order SRC DUMP      coreset's train order and labels are torchvision's
+  ref_folder.py csv CSV IDX OUT     OUT is CSV's header and kept rows, unchanged
 
 Layouts (classes 'normal' and 'pneumonia', PneumoniaMNIST's labels 0/1):
   png/{train,val,test}/<class>/<i>.png   28x28 8-bit grey
@@ -123,19 +125,52 @@ def check(root, dump, case, channels, size, tol):
     return 0 if worst <= tol else 1
 
 
-def kept(root, idx, out):
+def index_rows(idx):
+    return [int(l) for l in open(idx) if l.strip() and not l.startswith("#")]
+
+
+def kept(src, idx, out):
+    # The files torchvision lists in the source's train/ at the index's
+    # positions, against the files it lists in the export's train/.
     import torchvision
-    ids = [l.strip() for l in open(idx) if l.strip()]
-    ds = torchvision.datasets.ImageFolder(os.path.join(out, "train"))
-    got = sorted(os.path.relpath(p, out) for p, _ in ds.samples)
-    want = sorted(ids)
+    sd = torchvision.datasets.ImageFolder(os.path.join(src, "train"))
+    want = sorted((os.path.relpath(sd.samples[i][0], src), sd.classes[sd.samples[i][1]]) for i in index_rows(idx))
+    od = torchvision.datasets.ImageFolder(os.path.join(out, "train"))
+    got = sorted((os.path.relpath(p, out), od.classes[c]) for p, c in od.samples)
     if got != want:
-        print("FAIL torchvision sees %d files, the index keeps %d" % (len(got), len(want)))
+        print("FAIL torchvision sees %d files in the export, the index keeps %d" % (len(got), len(want)))
         return 1
-    for p, c in ds.samples:
-        if ds.classes[c] != p.split("/")[-2]:
+    for sp in ("val", "test"):
+        a = torchvision.datasets.ImageFolder(os.path.join(src, sp))
+        b = torchvision.datasets.ImageFolder(os.path.join(out, sp))
+        if [os.path.relpath(p, src) for p, _ in a.samples] != [os.path.relpath(p, out) for p, _ in b.samples]:
+            print("FAIL split %s differs" % sp)
             return 1
-    print("torchvision ImageFolder: %d files, classes %s" % (len(got), ds.classes))
+    print("torchvision ImageFolder: %d kept files, classes %s" % (len(got), od.classes))
+    return 0
+
+
+def order(src, dump):
+    # coreset's sample order and labels are torchvision's.
+    import torchvision
+    ids = open(os.path.join(dump, "train.ids")).read().split("\n")[:-1]
+    y = np.fromfile(os.path.join(dump, "train.i32"), dtype=np.int32)
+    sd = torchvision.datasets.ImageFolder(os.path.join(src, "train"))
+    ref = [os.path.relpath(p, src) for p, _ in sd.samples]
+    return 0 if ids == ref and list(y) == [c for _, c in sd.samples] else 1
+
+
+def csv_rows(csvp, idx, out):
+    # The export's lines are the header and the kept rows, byte for byte.
+    lines = open(csvp, newline="").read().split("\n")
+    want = [lines[0]] + [lines[1 + i] for i in index_rows(idx)]
+    got = open(out, newline="").read().split("\n")
+    if got[-1] == "":
+        got = got[:-1]
+    if got != want:
+        print("FAIL csv rows", len(got), len(want))
+        return 1
+    print("csv: header + %d kept rows unchanged" % (len(want) - 1))
     return 0
 
 
@@ -148,3 +183,7 @@ if __name__ == "__main__":
                        float(sys.argv[7])))
     elif cmd == "kept":
         sys.exit(kept(sys.argv[2], sys.argv[3], sys.argv[4]))
+    elif cmd == "order":
+        sys.exit(order(sys.argv[2], sys.argv[3]))
+    elif cmd == "csv":
+        sys.exit(csv_rows(sys.argv[2], sys.argv[3], sys.argv[4]))
