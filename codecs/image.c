@@ -90,29 +90,45 @@ static void box_span(int in, int out, int o, int *first, int *count)
     *count = hi - lo + 1;
 }
 
-/* One pass along x (axis 0) or y (axis 1), rounding to integers. */
+/* One pass along x (axis 0) or y (axis 1), rounding to integers.  Along y
+ * whole rows are summed, so every access runs along memory. */
 static uint16_t *pass(const uint16_t *src, int w, int h, int c, int ow, int oh, int axis)
 {
+    size_t row = (size_t)(axis == 0 ? ow : w) * (size_t)c;
     uint16_t *dst = malloc((size_t)ow * (size_t)oh * (size_t)c * sizeof *dst);
-    if (!dst)
+    uint32_t *acc = axis == 1 ? malloc(row * sizeof *acc) : NULL;
+    if (!dst || (axis == 1 && !acc)) {
+        free(dst);
+        free(acc);
         return NULL;
+    }
     int n_out = axis == 0 ? ow : oh, n_in = axis == 0 ? w : h;
     for (int o = 0; o < n_out; o++) {
         int first, count;
         box_span(n_in, n_out, o, &first, &count);
-        for (int a = 0; a < (axis == 0 ? oh : ow); a++)
-            for (int k = 0; k < c; k++) {
-                uint64_t sum = 0;
-                for (int t = first; t < first + count; t++)
-                    sum += axis == 0 ? src[((size_t)a * w + t) * c + k] : src[((size_t)t * w + a) * c + k];
-                /* Round half up, as a mean of integers taken in fixed point does. */
-                uint16_t v = (uint16_t)((2 * sum + (uint64_t)count) / (2 * (uint64_t)count));
-                if (axis == 0)
-                    dst[((size_t)a * ow + o) * c + k] = v;
-                else
-                    dst[((size_t)o * ow + a) * c + k] = v;
+        uint32_t half = (uint32_t)count; /* round half up: (2 sum + count) / (2 count) */
+        if (axis == 0) {
+            for (int a = 0; a < oh; a++)
+                for (int k = 0; k < c; k++) {
+                    const uint16_t *p = src + ((size_t)a * w + first) * c + k;
+                    uint32_t sum = 0;
+                    for (int t = 0; t < count; t++)
+                        sum += p[(size_t)t * c];
+                    dst[((size_t)a * ow + o) * c + k] = (uint16_t)((2 * sum + half) / (2 * half));
+                }
+        } else {
+            memset(acc, 0, row * sizeof *acc);
+            for (int t = first; t < first + count; t++) {
+                const uint16_t *p = src + (size_t)t * row;
+                for (size_t i = 0; i < row; i++)
+                    acc[i] += p[i];
             }
+            uint16_t *q = dst + (size_t)o * row;
+            for (size_t i = 0; i < row; i++)
+                q[i] = (uint16_t)((2 * acc[i] + half) / (2 * half));
+        }
     }
+    free(acc);
     return dst;
 }
 
