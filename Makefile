@@ -33,12 +33,13 @@ HAVE_ZSTD    := $(call pc_have,libzstd)
 HAVE_YAML    := $(call pc_have,yaml-0.1)
 HAVE_ZLIB    := $(call pc_have,zlib)
 HAVE_PNG     := $(call pc_have,libpng)
+HAVE_JPEG    := $(call pc_have,libjpeg)
 HAVE_OPENBLAS:= $(call pc_have,openblas)
 HAVE_DNNL    := $(shell test -f /usr/include/dnnl.h && echo yes)
 HAVE_NVCC    := $(shell test -x $(NVCC) && echo yes)
 HAVE_CUDNN   := $(shell test -f $(CUDA_HOME)/include/cudnn.h && echo yes)
 
-PKGS     = hdf5 libzstd yaml-0.1 zlib libpng $(if $(HAVE_OPENBLAS),openblas)
+PKGS     = hdf5 libzstd yaml-0.1 zlib libpng libjpeg $(if $(HAVE_OPENBLAS),openblas)
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifeq ($(HAVE_OPENBLAS),yes)
@@ -91,7 +92,7 @@ all: check-deps coreset
 ifeq ($(MAKELEVEL),0)
 ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
 $(info coreset build: config=$(CONFIG) hdf5=$(or $(HAVE_HDF5),no) zstd=$(or $(HAVE_ZSTD),no) \
-  libyaml=$(or $(HAVE_YAML),no) zlib=$(or $(HAVE_ZLIB),no) libpng=$(or $(HAVE_PNG),no) openblas=$(or $(HAVE_OPENBLAS),no) \
+  libyaml=$(or $(HAVE_YAML),no) zlib=$(or $(HAVE_ZLIB),no) libpng=$(or $(HAVE_PNG),no) libjpeg=$(or $(HAVE_JPEG),no) openblas=$(or $(HAVE_OPENBLAS),no) \
   onednn=$(or $(HAVE_DNNL),no) nvcc=$(or $(HAVE_NVCC),no) cudnn=$(or $(HAVE_CUDNN),no))
 endif
 endif
@@ -103,6 +104,7 @@ check-deps:
 	[ "$(HAVE_YAML)" = yes ] || missing="$$missing libyaml-dev"; \
 	[ "$(HAVE_ZLIB)" = yes ] || missing="$$missing zlib1g-dev"; \
 	[ "$(HAVE_PNG)" = yes ] || missing="$$missing libpng-dev"; \
+	[ "$(HAVE_JPEG)" = yes ] || missing="$$missing libjpeg62-turbo-dev"; \
 	if [ "$(CUDA)" = 1 ]; then [ "$(HAVE_NVCC)" = yes ] || missing="$$missing nvcc($(NVCC))"; \
 	  [ "$(HAVE_CUDNN)" = yes ] || missing="$$missing cudnn($(CUDA_HOME)/include/cudnn.h)"; fi; \
 	if [ -n "$$missing" ]; then echo "coreset: error: missing build dependencies:$$missing" >&2; \

@@ -8,7 +8,7 @@
 #include <string.h>
 
 const char cmd_export_usage[] =
-    "usage: coreset export IDX [-o OUT] [--compression gzip|zstd|none] [--format h5|npz]\n"
+    "usage: coreset export IDX [-o OUT] [--compression gzip|zstd|none] [--format h5|npz|folder|csv]\n"
     "\n"
     "Write the pruned dataset an index file describes: its selected samples and\n"
     "labels under the source's own names, in index order, the source index and\n"
@@ -19,7 +19,10 @@ const char cmd_export_usage[] =
     "options:\n"
     "  -o, --output OUT     output file (default: beside IDX, .idx replaced by .h5 or .npz)\n"
     "  --compression C      HDF5 chunk compression: gzip (default), zstd (filter 32015), none\n"
-    "  --format F           h5 (default) or npz (MedMNIST layout, stored members)\n"
+    "  --format F           h5 (default) or npz (MedMNIST layout, stored members); for an\n"
+    "                       image folder also folder (the kept files in the source's own\n"
+    "                       layout, hard links where possible, + coreset-manifest.txt) or\n"
+    "                       csv (the source CSV's kept rows, unchanged)\n"
     "  -q, --quiet          errors only\n"
     "  -v, --verbose        more detail\n"
     "  -h, --help           show this help\n";
@@ -58,8 +61,12 @@ int cmd_export(int argc, char **argv)
                 a.format = CS_FMT_H5;
             else if (strcmp(optarg, "npz") == 0)
                 a.format = CS_FMT_NPZ;
+            else if (strcmp(optarg, "folder") == 0)
+                a.format = CS_FMT_FOLDER;
+            else if (strcmp(optarg, "csv") == 0)
+                a.format = CS_FMT_CSV;
             else
-                return cs_usage_error(cmd, "unknown format '%s' (h5, npz)", optarg);
+                return cs_usage_error(cmd, "unknown format '%s' (h5, npz, folder, csv)", optarg);
             break;
         default:
             return CS_EXIT_USAGE;
@@ -67,8 +74,8 @@ int cmd_export(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cs_usage_error(cmd, "export takes one index file");
-    if (a.format == CS_FMT_NPZ && comp_given && a.comp != CS_COMP_NONE)
-        return cs_usage_error(cmd, "--compression applies to --format h5 (npz members are stored)");
+    if (a.format != CS_FMT_H5 && comp_given && a.comp != CS_COMP_NONE)
+        return cs_usage_error(cmd, "--compression applies to --format h5 (npz members are stored; folder and csv copy files)");
     a.idx_path = argv[optind];
     char written[4096];
     int64_t m = 0;

@@ -94,6 +94,14 @@ int cmd_inspect(int argc, char **argv)
         cs_config_dataset_opts(&cfg, &from_cfg, &ecg);
         opts.kind = from_cfg.kind;
         opts.ecg = &ecg;
+        /* The image-folder keys (dataset.csv ... dataset.on_bad_file). */
+        opts.csv = from_cfg.csv;
+        opts.csv_path_column = from_cfg.csv_path_column;
+        opts.csv_label_column = from_cfg.csv_label_column;
+        opts.classes = from_cfg.classes;
+        opts.channels = from_cfg.channels;
+        opts.size = from_cfg.size;
+        opts.skip_bad = from_cfg.skip_bad;
         if (!opts.images_name)
             opts.images_name = from_cfg.images_name;
         if (!opts.labels_name)

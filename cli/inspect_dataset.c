@@ -95,6 +95,8 @@ static void print_json(FILE *out, cs_dataset *ds, const split_stats *st)
     } else {
         fputs("null", out);
     }
+    if (!strcmp(cs_dataset_format(ds), "folder"))
+        fprintf(out, ", \"failed_files\": %lld", (long long)cs_dataset_skipped(ds));
     fputs(", \"splits\": [", out);
     for (int i = 0; i < ns; i++) {
         const cs_split_info *s = cs_dataset_split_at(ds, i);
@@ -120,6 +122,8 @@ static void print_text(FILE *out, cs_dataset *ds, const split_stats *st)
     int k = cs_dataset_num_classes(ds), ns = cs_dataset_num_splits(ds);
     fprintf(out, "path     %s\nformat   %s\nclasses  %d\n\n", cs_dataset_path(ds),
             cs_dataset_format(ds), k);
+    if (!strcmp(cs_dataset_format(ds), "folder")) /* image folders: what dataset.on_bad_file skip left out */
+        fprintf(out, "failed to decode: %lld\n\n", (long long)cs_dataset_skipped(ds));
     fprintf(out, "%-8s %10s  %-14s %-8s %12s %12s\n", "split", "samples", "shape", "dtype", "min",
             "max");
     for (int i = 0; i < ns; i++) {

@@ -28,8 +28,10 @@
 /* Enum keys: each C enum's order is the order of its choices in schema.c. */
 typedef enum cs_dataset_kind {
     CS_KIND_AUTO, CS_KIND_HDF5, CS_KIND_NPZ, CS_KIND_NPY, CS_KIND_IDX, CS_KIND_PTBXL,
-    CS_KIND_WFDB_BEATS, CS_KIND_CINC
+    CS_KIND_WFDB_BEATS, CS_KIND_CINC, CS_KIND_FOLDER
 } cs_dataset_kind;
+/* dataset.on_bad_file (image folders): stop at the first file that fails, or leave it out. */
+typedef enum cs_on_bad_file { CS_BAD_ERROR, CS_BAD_SKIP } cs_on_bad_file;
 typedef enum cs_normalize { CS_NORM_DATASET, CS_NORM_NONE, CS_NORM_SAMPLE } cs_normalize;
 typedef enum cs_optimizer { CS_OPTIMIZER_SGD, CS_OPTIMIZER_ADAMW } cs_optimizer;
 typedef enum cs_schedule { CS_SCHED_COSINE, CS_SCHED_CONSTANT } cs_schedule;
@@ -57,6 +59,14 @@ typedef struct cs_config_dataset {
     cs_normalize normalize;
     char train_split[CS_CFG_NAME_MAX];
     char test_split[CS_CFG_NAME_MAX];
+    /* Image folders (dataset.kind folder). */
+    char csv[CS_CFG_PATH_MAX];            /* "" = ImageFolder layout, else the label table */
+    char csv_path_column[CS_CFG_NAME_MAX];
+    char csv_label_column[CS_CFG_NAME_MAX];
+    char classes[CS_CFG_PATH_MAX];        /* "" = from the data, else "a,b,c" */
+    int channels;                         /* 0 = as the files, 1 grey, 3 RGB */
+    int size;                             /* 0 = as the files, else N x N */
+    cs_on_bad_file on_bad_file;
 } cs_config_dataset;
 
 /* ECG datasets (dataset.kind ptbxl, wfdb-beats, cinc). */

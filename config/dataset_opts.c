@@ -13,6 +13,13 @@ void cs_config_dataset_opts(const cs_config *cfg, cs_dataset_opts *o, cs_ecg_opt
     o->num_classes = d->num_classes;
     o->kind = cs_config_find_key("dataset.kind")->choices[d->kind];
     o->ecg = ecg;
+    o->csv = d->csv;
+    o->csv_path_column = d->csv_path_column;
+    o->csv_label_column = d->csv_label_column;
+    o->classes = d->classes;
+    o->channels = d->channels;
+    o->size = d->size;
+    o->skip_bad = d->on_bad_file == CS_BAD_SKIP;
     cs_ecg_opts_default(ecg);
     ecg->leads = e->leads;
     ecg->rate = e->ptbxl_rate == CS_PTBXL_500 ? 500 : 100;

@@ -24,7 +24,8 @@
 #define STR CS_CFG_STRING
 #define ENUM CS_CFG_ENUM
 
-static const char *const kinds[] = {"auto", "hdf5", "npz", "npy", "idx", "ptbxl", "wfdb-beats", "cinc", NULL};
+static const char *const kinds[] = {"auto", "hdf5", "npz", "npy", "idx", "ptbxl", "wfdb-beats", "cinc", "folder", NULL};
+static const char *const bad_files[] = {"error", "skip", NULL};
 static const char *const normalizations[] = {"dataset", "none", "sample", NULL};
 static const char *const rates[] = {"100", "500", NULL};
 static const char *const multi_labels[] = {"skip", "first", NULL};
@@ -189,6 +190,20 @@ const cs_cfg_key cs_config_keys[] = {
      "name of the split the surrogate trains on and the coreset is drawn from"},
     {"dataset.test_split", STR, F(dataset.test_split), ANY, "test", NULL, check_name,
      "name of the split used to evaluate"},
+    {"dataset.csv", STR, F(dataset.csv), ANY, "", NULL, NULL,
+     "folder kind: a CSV of labels (relative to dataset.path unless absolute); empty = ImageFolder layout (one sub-folder per class)"},
+    {"dataset.csv_path_column", STR, F(dataset.csv_path_column), ANY, "path", NULL, check_name,
+     "folder kind: the CSV column holding each image's path, relative to dataset.path (a first folder train/, val/ or test/ names the split)"},
+    {"dataset.csv_label_column", STR, F(dataset.csv_label_column), ANY, "label", NULL, check_name,
+     "folder kind: the CSV column holding each image's label, an integer or a class name"},
+    {"dataset.classes", STR, F(dataset.classes), ANY, "", NULL, NULL,
+     "folder kind: the class names in label order, comma-separated; empty = the sub-folder or label names, sorted"},
+    {"dataset.channels", INT, F(dataset.channels), IN(0, 3), "0", NULL, NULL,
+     "folder kind: 1 grey or 3 RGB (converted with ITU-R 601-2 luma or copied); 0 = as the files, which must agree"},
+    {"dataset.size", INT, F(dataset.size), IN(0, 4096), "0", NULL, NULL,
+     "folder kind: resize every image to size x size with the box (area) filter, as PIL's Image.BOX; 0 = keep, all files of one size"},
+    {"dataset.on_bad_file", ENUM, F(dataset.on_bad_file), ANY, "error", bad_files, NULL,
+     "folder kind: a file that fails to decode stops the command with its name (error), or is left out and counted (skip)"},
     /* ecg */
     {"ecg.leads", STR, F(ecg.leads), ANY, "", NULL, check_leads,
      "leads by name as in the headers (MLII, V1, I, AVR, ...); empty = every lead, for wfdb-beats the first"},

@@ -14,12 +14,13 @@
 
 /* Every reader, in the order dataset.kind auto tries them: the folder kinds
  * by what they hold (PTB-XL's tables, a WFDB RECORDS list or annotations,
- * CinC's .mat files), IDX for any other folder or a -ubyte file, then files
+ * CinC's .mat files, image sub-folders or a CSV beside images), IDX for any other folder or a -ubyte file, then files
  * by extension. */
 static const ds_reader readers[] = {
     {"ptbxl", 1, ds_probe_ptbxl, ds_open_ptbxl},
     {"wfdb-beats", 1, ds_probe_beats, ds_open_beats},
     {"cinc", 1, ds_probe_cinc, ds_open_cinc},
+    {"folder", 1, ds_probe_folder, ds_open_folder},
     {"idx", 0, ds_probe_idx, ds_open_idx},
     {"npz", 0, ds_probe_npz, ds_open_npz},
     {"npy", 0, ds_probe_npy, ds_open_npy},
@@ -206,6 +207,13 @@ const char *cs_dataset_sample_id(cs_dataset *ds, const char *split, int64_t i, c
                        ? ds->ops->sample_id(ds, s, i, buf, cap)
                        : NULL;
     return NULL;
+}
+
+int64_t cs_dataset_skipped(const cs_dataset *ds) { return ds->skipped; }
+
+int cs_dataset_save_cache(cs_dataset *ds, const char *path)
+{
+    return ds->save_cache ? ds->save_cache(ds, path) : 0;
 }
 
 int64_t cs_split_sample_elems(const cs_split_info *s)

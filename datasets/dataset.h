@@ -66,6 +66,15 @@ typedef struct cs_dataset_opts {
     /* NULL or "auto" = by path; else hdf5, npz, npy, idx, ptbxl, wfdb-beats, cinc */
     const char *kind;
     const cs_ecg_opts *ecg;  /* NULL = cs_ecg_opts_default */
+    /* Image folders (kind folder): see dataset.csv ... dataset.on_bad_file in coreset-config(5). */
+    const char *csv;              /* NULL or "" = ImageFolder layout */
+    const char *csv_path_column;  /* NULL = "path" */
+    const char *csv_label_column; /* NULL = "label" */
+    const char *classes;          /* NULL or "" = from the data */
+    int channels;                 /* 0 = as the files */
+    int size;                     /* 0 = as the files */
+    int skip_bad;                 /* 1: leave undecodable files out (counted) */
+    const char *cache;            /* decoded-pixel cache (HDF5) to use or fill; NULL = none */
 } cs_dataset_opts;
 
 typedef struct cs_dataset cs_dataset; /* opaque */
@@ -91,6 +100,13 @@ const char *cs_dataset_class_name(const cs_dataset *ds, int c);
  * "100:77" for the beat at sample 77 of record 100), into buf; NULL otherwise. */
 const char *cs_dataset_sample_id(cs_dataset *ds, const char *split, int64_t i, char *buf,
                                  size_t cap);
+
+/* Files left out as undecodable (dataset.on_bad_file skip); 0 for other kinds. */
+int64_t cs_dataset_skipped(const cs_dataset *ds);
+/* Write the decoded samples to a checksummed cache file `path` (kind folder;
+ * 0 and nothing written for other kinds).  A later open with opts.cache =
+ * path reads them from there instead of decoding. */
+int cs_dataset_save_cache(cs_dataset *ds, const char *path);
 
 /* Elements in one sample (product of the shape). */
 int64_t cs_split_sample_elems(const cs_split_info *s);

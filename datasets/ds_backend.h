@@ -30,6 +30,9 @@ struct cs_dataset {
     int num_classes;
     int n_names;
     char **class_names;
+    int64_t skipped; /* files left out as undecodable (cs_dataset_skipped) */
+    /* Set by readers that decode: write the samples to a cache (cs_dataset_save_cache). */
+    int (*save_cache)(cs_dataset *ds, const char *path);
 };
 
 /* A dataset reader: the kind a config names it by (dataset.kind), whether
@@ -54,6 +57,7 @@ DS_READER(idx);
 DS_READER(npz);
 DS_READER(npy);
 DS_READER(hdf5);
+DS_READER(folder);
 
 /* Probe helpers: a name's suffix (case-insensitive), a file in a folder, a
  * folder holding an entry with this suffix. */

@@ -12,6 +12,7 @@
 #include "../common/outguard.h"
 #include "../run/run_dir.h"
 #include "../score/scores_file.h"
+#include "export_folder.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -32,7 +33,8 @@ void cs_export_default_path(const cs_export_idx_args *a, char *buf, size_t len)
     size_t l = strlen(a->idx_path);
     if (l > 4 && strcmp(a->idx_path + l - 4, ".idx") == 0)
         l -= 4;
-    snprintf(buf, len, "%.*s.%s", (int)l, a->idx_path, a->format == CS_FMT_NPZ ? "npz" : "h5");
+    static const char *const ext[] = {".h5", ".npz", "", ".csv"};
+    snprintf(buf, len, "%.*s%s", (int)l, a->idx_path, ext[a->format]);
 }
 
 /* scores.h5 of the run the index names, else beside the index; "" if neither. */
@@ -153,8 +155,28 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
         cs_verbose("'%s': the run's run.yaml is not at hand; dataset options from the index header only "
                    "(ECG beat and record options at their defaults)", a->idx_path);
     }
+    /* An image folder's pixels come from the run's cache when it has one. */
+    char cache[4200];
+    if (run && !opts.cache) {
+        cs_run_path(cache, sizeof cache, run, CS_RUN_IMAGES);
+        opts.cache = cache;
+    }
+    if ((a->format == CS_FMT_FOLDER || a->format == CS_FMT_CSV) && opts.kind && strcmp(opts.kind, "folder") &&
+        strcmp(opts.kind, "auto")) {
+        rc = cs_error(CS_EINVAL, "--format folder and csv export image folders (dataset.kind folder), not %s", opts.kind);
+        goto out;
+    }
     if ((rc = cs_dataset_open(&src, source, &opts)))
         goto out;
+    if ((a->format == CS_FMT_FOLDER || a->format == CS_FMT_CSV) && strcmp(cs_dataset_format(src), "folder")) {
+        rc = cs_error(CS_EINVAL, "'%s' is a %s dataset: --format folder and csv export image folders", source,
+                      cs_dataset_format(src));
+        goto out;
+    }
+    if (a->format == CS_FMT_CSV && !(opts.csv && *opts.csv)) {
+        rc = cs_error(CS_EINVAL, "'%s' was read as ImageFolder folders, not from a CSV: use --format folder", source);
+        goto out;
+    }
     if ((rc = cs_index_check_source(a->idx_path, &ix, source, src, split)))
         goto out;
     if ((rc = kept_scores(a->idx_path, &ix, &scores)))
@@ -204,7 +226,19 @@ int cs_export_index(const cs_export_idx_args *a, char *written, size_t len, int6
     attrs[na++] = (cs_kv){"exported", when};
     cs_export_params p = {.src = src, .splits = splits, .nsplits = ns, .attrs = attrs,
                           .nattrs = na, .out_path = out_path, .comp = a->comp};
-    rc = a->format == CS_FMT_NPZ ? cs_export_npz(&p) : cs_export_h5(&p);
+    if (a->format == CS_FMT_FOLDER) {
+        rc = cs_export_folder(src, split, ix.idx, ix.m, attrs, na, out_path);
+    } else if (a->format == CS_FMT_CSV) {
+        char csv[8400];
+        if (opts.csv[0] == '/')
+            snprintf(csv, sizeof csv, "%s", opts.csv);
+        else
+            snprintf(csv, sizeof csv, "%s/%s", source, opts.csv);
+        rc = cs_export_csv(src, split, ix.idx, ix.m, csv,
+                           opts.csv_path_column && *opts.csv_path_column ? opts.csv_path_column : "path", out_path);
+    } else {
+        rc = a->format == CS_FMT_NPZ ? cs_export_npz(&p) : cs_export_h5(&p);
+    }
     if (!rc) {
         snprintf(written, len, "%s", out_path);
         *m = ix.m;

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-typedef enum cs_export_format { CS_FMT_H5 = 0, CS_FMT_NPZ } cs_export_format;
+typedef enum cs_export_format { CS_FMT_H5 = 0, CS_FMT_NPZ, CS_FMT_FOLDER, CS_FMT_CSV } cs_export_format;
 
 typedef struct cs_export_idx_args {
     const char *idx_path;

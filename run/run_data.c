@@ -4,16 +4,35 @@
 #include "../common/err.h"
 #include "../config/dataset_opts.h"
 #include "../datasets/dataset_sha.h"
+#include "run_dir.h"
 
 #include <string.h>
 
 int cs_run_data_load(cs_run_data *rd, const cs_config *cfg, const char *path, const char *want_sha, int64_t want_n)
+{
+    return cs_run_data_load_in(rd, cfg, NULL, path, want_sha, want_n);
+}
+
+int cs_run_data_save_cache(const cs_run_data *rd, const char *run_dir)
+{
+    char p[4200];
+    cs_run_path(p, sizeof p, run_dir, CS_RUN_IMAGES);
+    return cs_dataset_save_cache(rd->ds, p);
+}
+
+int cs_run_data_load_in(cs_run_data *rd, const cs_config *cfg, const char *run_dir, const char *path,
+                        const char *want_sha, int64_t want_n)
 {
     memset(rd, 0, sizeof *rd);
     path = path ? path : cfg->dataset.path;
     cs_dataset_opts dopts;
     cs_ecg_opts ecg;
     cs_config_dataset_opts(cfg, &dopts, &ecg);
+    char cache[4200];
+    if (run_dir) {
+        cs_run_path(cache, sizeof cache, run_dir, CS_RUN_IMAGES);
+        dopts.cache = cache;
+    }
     int rc;
     if ((rc = cs_dataset_sha256(path, rd->sha)))
         return rc;

@@ -23,6 +23,13 @@ typedef struct cs_run_data {
  * with want_n >= 0 the split must hold that many samples.  An empty split is
  * refused.  Release with cs_run_data_release, also after an error. */
 int cs_run_data_load(cs_run_data *rd, const cs_config *cfg, const char *path, const char *want_sha, int64_t want_n);
+/* As cs_run_data_load, for the run in run_dir: an image folder's pixels come
+ * from RUN/images.h5 when it holds them (cs_run_data_save_cache wrote it). */
+int cs_run_data_load_in(cs_run_data *rd, const cs_config *cfg, const char *run_dir, const char *path,
+                        const char *want_sha, int64_t want_n);
+/* Write RUN/images.h5 for a dataset that decoded its samples (nothing for
+ * the other kinds, or when they came from that file). */
+int cs_run_data_save_cache(const cs_run_data *rd, const char *run_dir);
 /* Normalise d (the whole split or rows of it) as the run did. */
 void cs_run_data_normalise(const cs_run_data *rd, const cs_config *cfg, cs_data *d);
 void cs_run_data_release(cs_run_data *rd);

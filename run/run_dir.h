@@ -22,6 +22,7 @@
 #define CS_RUN_CKPT "checkpoint.bin"
 #define CS_RUN_LOCK "lock"
 #define CS_RUN_REPORT "report.html" /* coreset report's default page */
+#define CS_RUN_IMAGES "images.h5"   /* dataset.kind folder: the decoded pixels, checksummed */
 
 /* "<run_dir>/<name>" into buf. */
 void cs_run_path(char *buf, size_t n, const char *run_dir, const char *name);

@@ -373,14 +373,14 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     cs_epoch_record oof = {0};
     /* Everything that can be checked is checked before the first byte is
      * written: the dataset, the model against it, the device. */
-    if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_run_data_load(&rd, cfg, NULL, NULL, -1)))
+    if ((rc = cs_guard_input(cfg->dataset.path)) || (rc = cs_run_data_load_in(&rd, cfg, run_dir, NULL, NULL, -1)))
         goto out;
     memcpy(pv.sha, rd.sha, sizeof pv.sha);
     cs_run_data_normalise(&rd, cfg, data);
     if ((rc = cs_trainer_check(cfg, data)) || (rc = cs_trainer_init(&t, cfg, data, 0, 1)))
         goto out;
     cs_trainer_release(&t);
-    if ((rc = take_run_dir(run_dir, resume, &lk, &made)))
+    if ((rc = take_run_dir(run_dir, resume, &lk, &made)) || (rc = cs_run_data_save_cache(&rd, run_dir)))
         goto out;
     pv.ds = rd.ds;
     make_meta(cfg, &pv, data->n, 0, meta, sizeof meta);

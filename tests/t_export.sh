@@ -114,7 +114,8 @@ grep -v '^# source:' "$idx" >"$TMP/nosource.idx"
 bad no-source "no 'source' header" "$CS" export "$TMP/nosource.idx"
 bad missing-index "cannot open '$TMP/nope.idx'" "$CS" export "$TMP/nope.idx"
 bad missing-dir "cannot write '$TMP/nope/x.h5'" "$CS" export "$idx" -o "$TMP/nope/x.h5"
-bad bad-format "unknown format 'csv'" "$CS" export "$idx" --format csv
+bad bad-format "unknown format 'tiff'" "$CS" export "$idx" --format tiff
+bad folder-format-on-npz "is a npz dataset: --format folder and csv" "$CS" export "$idx" --format folder -o "$TMP/f"
 bad bad-compression "unknown compression 'lzma'" "$CS" export "$idx" --compression lzma
 bad npz-compression "applies to --format h5" "$CS" export "$idx" --format npz --compression zstd
 cp "$SRC" "$TMP/bm.npz"

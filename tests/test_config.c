@@ -534,7 +534,7 @@ static void test_dataset_kinds_are_the_readers(void)
         nk++;
     while (cs_dataset_kind_at(nr))
         nr++;
-    CHECK(nk == nr && nr == 7);
+    CHECK(nk == nr && nr == 8);
     for (int r = 0; r < nr; r++) {
         int found = 0;
         for (int c = 1; k->choices[c]; c++)

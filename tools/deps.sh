@@ -6,8 +6,8 @@
 set -u
 purpose=${1:-build}
 
-build_pkgs="pkg-config gcc make libhdf5-dev libzstd-dev libyaml-dev zlib1g-dev libpng-dev libopenblas-dev libdnnl-dev"
-test_pkgs="$build_pkgs python3 python3-numpy python3-h5py python3-hdf5plugin python3-torch python3-yaml dataset-fashion-mnist man-db groff-base"
+build_pkgs="pkg-config gcc make libhdf5-dev libzstd-dev libyaml-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libopenblas-dev libdnnl-dev"
+test_pkgs="$build_pkgs python3 python3-numpy python3-h5py python3-hdf5plugin python3-torch python3-yaml python3-pil python3-torchvision dataset-fashion-mnist man-db groff-base"
 demo_pkgs="$build_pkgs python3-h5py dataset-fashion-mnist"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 
