@@ -806,6 +806,21 @@ size_t cs_model_num_params(const cs_model *m) { return m->n_train; }
 size_t cs_model_num_state(const cs_model *m) { return m->n_train + m->n_buf; }
 float *cs_model_params(cs_model *m) { return m->slab; }
 float *cs_model_grads(cs_model *m) { return m->grads; }
+
+void cs_model_state_get(const cs_model *m, float *host, size_t off, size_t n)
+{
+    m->be->ops->download(m->be->ctx, host, m->slab + off, sizeof(float) * n);
+}
+
+void cs_model_state_set(cs_model *m, const float *host, size_t off, size_t n)
+{
+    m->be->ops->upload(m->be->ctx, m->slab + off, host, sizeof(float) * n);
+}
+
+void cs_model_grads_get(const cs_model *m, float *host, size_t off, size_t n)
+{
+    m->be->ops->download(m->be->ctx, host, m->grads + off, sizeof(float) * n);
+}
 int cs_model_num_tensors(const cs_model *m) { return m->nparams; }
 const cs_param_info *cs_model_tensor(const cs_model *m, int i) { return &m->params[i]; }
 int cs_model_num_classes(const cs_model *m) { return m->spec.num_classes; }
