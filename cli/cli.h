@@ -60,5 +60,7 @@ int cmd_export(int argc, char **argv);
 extern const char cmd_export_usage[];
 int cmd_report(int argc, char **argv);
 extern const char cmd_report_usage[];
+int cmd_selftest(int argc, char **argv);
+extern const char cmd_selftest_usage[];
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "selftest.h"
 
 static int ref_make(cs_backend **be, int device, int nthreads)
 {
@@ -67,12 +68,37 @@ const cs_backend_info *cs_backend_find(const char *name)
     return NULL;
 }
 
-int cs_backend_create(cs_backend **be, const char *device, int nthreads)
+double cs_backend_bound(void)
 {
-    *be = NULL;
+    const char *v = getenv("CORESET_CUDA_TF32");
+    return v && *v && strcmp(v, "0") != 0 ? CS_SELFTEST_NMSE_TF32 : CS_SELFTEST_NMSE_F32;
+}
+
+/* A device backend's first use in this process (per device): the quick self-check, so a
+ * build nobody ran on this GPU refuses instead of training wrong. */
+static int first_use_check(cs_backend **be, const cs_backend_info *e, int ordinal)
+{
+    static unsigned char checked[64];
+    if (ordinal < 64 && checked[ordinal])
+        return 0;
+    int rc = cs_backend_selftest(*be, 0, cs_backend_bound(), NULL);
+    if (rc) {
+        cs_backend_free(*be);
+        *be = NULL;
+        cs_error_prefix("%s:%d refused", e->name, ordinal);
+        return rc;
+    }
+    if (ordinal < 64)
+        checked[ordinal] = 1;
+    return 0;
+}
+
+int cs_backend_parse(const char *device, const cs_backend_info **info, int *ordinal)
+{
+    *info = NULL;
+    *ordinal = 0;
     if (strcmp(device, "cpu") == 0)
-        return cs_backend_cpu_create(be, nthreads);
-    int ordinal = 0;
+        return 0;
     const char *name = device;
     char base[16];
     const char *colon = strchr(device, ':');
@@ -85,13 +111,27 @@ int cs_backend_create(cs_backend **be, const char *device, int nthreads)
         memcpy(base, device, len);
         base[len] = '\0';
         name = base;
-        ordinal = (int)v;
+        *ordinal = (int)v;
     }
-    const cs_backend_info *e = cs_backend_find(name);
-    if (!e) {
-        if (strcmp(name, "cuda") == 0)
-            return cs_backend_cuda_create(be, ordinal); /* the not-built message */
-        return cs_error(CS_EINVAL, "no such backend in this build");
+    if ((*info = cs_backend_find(name)))
+        return 0;
+    if (strcmp(name, "cuda") == 0) {
+        cs_backend *none = NULL;
+        return cs_backend_cuda_create(&none, *ordinal); /* this build's not-built message */
     }
-    return e->create(be, ordinal, nthreads);
+    return cs_error(CS_EINVAL, "no such backend in this build");
+}
+
+int cs_backend_create(cs_backend **be, const char *device, int nthreads)
+{
+    *be = NULL;
+    const cs_backend_info *e;
+    int ordinal, rc;
+    if ((rc = cs_backend_parse(device, &e, &ordinal)))
+        return rc;
+    if (!e)
+        return cs_backend_cpu_create(be, nthreads);
+    if ((rc = e->create(be, ordinal, nthreads)) || !e->on_device)
+        return rc;
+    return first_use_check(be, e, ordinal);
 }

@@ -20,6 +20,7 @@
 #include "../nn/layout_c16.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
+#include "../nn/selftest.h"
 
 /* What a backend's bounds are given for. */
 enum { OP_CONV, OP_BN, OP_POOL, OP_GAP, OP_RELU, OP_LINEAR, OP_ELEMENTWISE, OP_OPTIM, OP_MODEL, NUM_OPS };
@@ -857,6 +858,32 @@ static void models_check(const backend_entry *e, const cs_backend *be, const cs_
 
 static void test_models_vs_reference(void) { each_backend(models_check); }
 
+/* The self-check a device backend runs at first use passes on every backend here, and
+ * refuses a backend with one wrong op, naming it (a ReLU that lets negatives through). */
+static void leaky_relu(void *ctx, float *out, const float *in, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++)
+        out[i] = in[i] > 0.0f ? in[i] : 0.01f * in[i];
+}
+
+static void test_selftest(void)
+{
+    for (size_t i = 0; i < n_backends; i++)
+        if (inst[i])
+            CHECK_MSG(cs_backend_selftest(inst[i], 1, CS_SELFTEST_NMSE_F32, NULL) == 0, "%s: %s", backends[i].name,
+                      cs_errmsg());
+    if (!inst[0])
+        return;
+    cs_backend_ops ops = *inst[0]->ops;
+    ops.name = "broken";
+    ops.relu_forward = leaky_relu;
+    cs_backend be = {&ops, inst[0]->ctx};
+    int rc = cs_backend_selftest(&be, 0, CS_SELFTEST_NMSE_F32, NULL);
+    CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "backend 'broken'") && strstr(cs_errmsg(), "relu-forward"),
+              "rc %d: %s", rc, cs_errmsg());
+}
+
 int main(void)
 {
     RUN(test_registry);
@@ -872,6 +899,7 @@ int main(void)
     RUN(test_elementwise);
     RUN(test_optim);
     RUN(test_models_vs_reference);
+    RUN(test_selftest);
     for (size_t i = 0; i < n_backends; i++)
         cs_backend_free(inst[i]);
     return harness_done();
