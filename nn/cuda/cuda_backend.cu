@@ -53,6 +53,8 @@ struct cuda_ctx {
     cudnnHandle_t dnn;
     cublasHandle_t blas;
     conv_plan *plans;
+    void *ws;         /* convolution workspace, ours (see cu_conv_ws), ws_bytes large */
+    size_t ws_bytes;
     float *bn_ab;     /* batch norm backward: the two per-channel means, 2 * bn_cap floats */
     int bn_cap;
     int err;
@@ -131,13 +133,46 @@ __global__ void k_add_inplace(float *acc, const float *x, size_t n)
         acc[i] += x[i];
 }
 
-/* one thread per channel: the reference's order of summation, in double */
+/* Sum of one double per thread over the block, in a fixed tree order: deterministic, so a
+ * run repeats bit for bit (the CPU sums sequentially; both in double, so they agree far
+ * below float32's rounding). */
+__device__ double block_sum(double v, double *sh)
+{
+    sh[threadIdx.x] = v;
+    __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s)
+            sh[threadIdx.x] += sh[threadIdx.x + s];
+        __syncthreads();
+    }
+    double r = sh[0];
+    __syncthreads();
+    return r;
+}
+
+/* one block per channel (kThreads threads, a power of two): two-pass statistics */
 __global__ void k_bn_stats(const float *in, int n, int c, int hw, int train, float momentum, float eps,
                            float *run_mean, float *run_var, float *mean, float *invstd)
 {
-    int ch = blockIdx.x * blockDim.x + threadIdx.x;
-    if (ch < c)
-        cs_k_bn_stats(in, n, c, hw, ch, train, momentum, eps, run_mean, run_var, mean, invstd);
+    __shared__ double sh[kThreads];
+    int ch = blockIdx.x;
+    size_t cnt = (size_t)n * hw;
+    double s = 0.0, ss = 0.0;
+    if (train) {
+        double part = 0.0;
+        for (size_t i = threadIdx.x; i < cnt; i += blockDim.x)
+            part += in[cs_k_bn_at(c, hw, ch, i)];
+        s = block_sum(part, sh);
+        double mu = s / (double)cnt;
+        part = 0.0;
+        for (size_t i = threadIdx.x; i < cnt; i += blockDim.x) {
+            double dv = in[cs_k_bn_at(c, hw, ch, i)] - mu;
+            part += dv * dv;
+        }
+        ss = block_sum(part, sh);
+    }
+    if (threadIdx.x == 0)
+        cs_k_bn_finish(s, ss, cnt, ch, train, momentum, eps, run_mean, run_var, mean, invstd);
 }
 
 __global__ void k_bn_apply(float *out, const float *in, const float *mean, const float *invstd,
@@ -150,23 +185,30 @@ __global__ void k_bn_apply(float *out, const float *in, const float *mean, const
     out[i] = cs_k_bn_apply(in[i], mean[ch], gamma[ch] * invstd[ch], beta[ch]);
 }
 
-/* per channel: accumulate dgamma/dbeta and keep the two means the dx pass needs */
+/* one block per channel: accumulate dgamma/dbeta and keep the two means the dx pass needs */
 __global__ void k_bn_sums(const float *dout, const float *in, const float *mean, const float *invstd,
                           int n, int c, int hw, float *dgamma, float *dbeta, float *a, float *bxh,
                           int train)
 {
-    int ch = blockIdx.x * blockDim.x + threadIdx.x;
-    if (ch >= c)
+    __shared__ double sh[kThreads];
+    int ch = blockIdx.x;
+    size_t cnt = (size_t)n * hw;
+    float m = mean[ch], is = invstd[ch];
+    double pa = 0.0, pb = 0.0;
+    for (size_t i = threadIdx.x; i < cnt; i += blockDim.x) {
+        size_t at = cs_k_bn_at(c, hw, ch, i);
+        cs_k_bn_terms(dout[at], in[at], m, is, &pa, &pb);
+    }
+    double sdy = block_sum(pa, sh), sdyx = block_sum(pb, sh);
+    if (threadIdx.x != 0)
         return;
-    double sdy, sdyx;
-    cs_k_bn_sums(dout, in, n, c, hw, ch, mean[ch], invstd[ch], &sdy, &sdyx);
     if (dgamma)
         dgamma[ch] += (float)sdyx;
     if (dbeta)
         dbeta[ch] += (float)sdy;
-    double cnt = (double)n * hw;
-    a[ch] = train ? (float)(sdy / cnt) : 0.0f;
-    bxh[ch] = train ? (float)(sdyx / cnt) : 0.0f;
+    double cntd = (double)cnt;
+    a[ch] = train ? (float)(sdy / cntd) : 0.0f;
+    bxh[ch] = train ? (float)(sdyx / cntd) : 0.0f;
 }
 
 __global__ void k_bn_dx(float *din, const float *dout, const float *in, const float *mean,
@@ -437,12 +479,29 @@ int cu_conv_prepare(void *ctx, const cs_window *d)
     return cs_error(rc, "%s", c->msg);
 }
 
-/* The model sizes one workspace by the largest of these; the batch it asks with is its
- * largest, and smaller batches need no more. */
+/* The workspace is the backend's own, grown to the largest plan met: a smaller last batch
+ * of an epoch gets a plan of its own, whose algorithm may want more than the model's
+ * largest batch did, so a workspace sized by the model could be too small.  The model's
+ * (ws) is asked for 0 floats and never used. */
 size_t cu_conv_ws(void *ctx, const cs_window *d)
 {
-    conv_plan *p = plan_for(CTX(ctx), d);
-    return p ? (p->ws_bytes + sizeof(float) - 1) / sizeof(float) : 0;
+    plan_for(CTX(ctx), d); /* errors surface at status() */
+    return 0;
+}
+
+void *workspace(cuda_ctx *c, size_t bytes)
+{
+    if (bytes <= c->ws_bytes)
+        return c->ws;
+    /* in-flight kernels may use the old one: finish them before it goes */
+    cu_ok(c, cudaStreamSynchronize(c->stream), "convolution workspace");
+    cudaFree(c->ws);
+    c->ws = NULL;
+    c->ws_bytes = 0;
+    if (!cu_ok(c, cudaMalloc(&c->ws, bytes), "convolution workspace"))
+        return NULL;
+    c->ws_bytes = bytes;
+    return c->ws;
 }
 
 const char *cu_conv_impl(void *ctx, const cs_window *d, int pass)
@@ -461,11 +520,13 @@ const char *cu_conv_impl(void *ctx, const cs_window *d, int pass)
 }
 
 void cu_conv_fwd(void *ctx, const cs_window *d, float *out, const float *in, const float *w, const float *b,
-                 float *ws)
+                 float *model_ws)
 {
+    (void)model_ws;
     cuda_ctx *c = CTX(ctx);
     conv_plan *p = plan_for(c, d);
-    if (!p)
+    void *ws = p ? workspace(c, p->ws_bytes) : NULL;
+    if (!p || (p->ws_bytes && !ws))
         return;
     const float one = 1.0f, zero = 0.0f;
     if (dnn_ok(c, cudnnConvolutionForward(c->dnn, &one, p->x, in, p->w, w, p->conv, p->fwd, ws, p->ws_bytes, &zero,
@@ -477,11 +538,13 @@ void cu_conv_fwd(void *ctx, const cs_window *d, float *out, const float *in, con
 
 /* din written, dw and db accumulated (beta 1), as the reference does */
 void cu_conv_bwd(void *ctx, const cs_window *d, float *din, float *dw, float *db, const float *dout, const float *in,
-                 const float *w, float *ws)
+                 const float *w, float *model_ws)
 {
+    (void)model_ws;
     cuda_ctx *c = CTX(ctx);
     conv_plan *p = plan_for(c, d);
-    if (!p)
+    void *ws = p ? workspace(c, p->ws_bytes) : NULL;
+    if (!p || (p->ws_bytes && !ws))
         return;
     const float one = 1.0f, zero = 0.0f;
     if (din)
@@ -502,7 +565,7 @@ void cu_bn_fwd(void *ctx, float *out, float *mean, float *invstd, float *run_mea
                const float *gamma, const float *beta, int n, int c, int hw, int train, float momentum, float eps)
 {
     cuda_ctx *cc = CTX(ctx);
-    k_bn_stats<<<blocks_for((size_t)c), kThreads, 0, cc->stream>>>(in, n, c, hw, train, momentum, eps, run_mean,
+    k_bn_stats<<<(unsigned)c, kThreads, 0, cc->stream>>>(in, n, c, hw, train, momentum, eps, run_mean,
                                                                     run_var, mean, invstd);
     size_t total = (size_t)n * c * hw;
     k_bn_apply<<<blocks_for(total), kThreads, 0, cc->stream>>>(out, in, mean, invstd, gamma, beta, c, hw, total);
@@ -523,7 +586,7 @@ void cu_bn_bwd(void *ctx, float *din, float *dgamma, float *dbeta, const float *
         cc->bn_cap = c;
     }
     float *ab = cc->bn_ab;
-    k_bn_sums<<<blocks_for((size_t)c), kThreads, 0, cc->stream>>>(dout, in, mean, invstd, n, c, hw, dgamma, dbeta, ab,
+    k_bn_sums<<<(unsigned)c, kThreads, 0, cc->stream>>>(dout, in, mean, invstd, n, c, hw, dgamma, dbeta, ab,
                                                                    ab + c, train);
     if (din) {
         size_t total = (size_t)n * c * hw;
@@ -654,6 +717,7 @@ void cu_release(void *ctx)
         c->plans = n;
     }
     cudaFree(c->bn_ab);
+    cudaFree(c->ws);
     if (c->blas)
         cublasDestroy(c->blas);
     if (c->dnn)

@@ -67,29 +67,16 @@ CS_HD void cs_k_adamw(float *p, float g, float *m, float *v, const cs_k_adamw_st
 
 /* --- batch norm (batchnorm.c) ------------------------------------------------------------ */
 
-/* Channel ch's statistics from its n*hw values, summed in the reference's order (sample,
- * then position) in double; running statistics updated as PyTorch does. */
-CS_HD void cs_k_bn_stats(const float *in, int n, int c, int hw, int ch, int train, float momentum,
-                         float eps, float *run_mean, float *run_var, float *mean, float *invstd)
+/* Channel ch's statistics from s = the sum of its cnt values and ss = the sum of their
+ * squared deviations from s / cnt (double): mean and 1/sqrt(var + eps) saved, running
+ * statistics updated with the unbiased variance, as PyTorch does; eval mode reads the
+ * running statistics instead.  Shared by cs_k_bn_stats and the kernel's block reduction. */
+CS_HD void cs_k_bn_finish(double s, double ss, size_t cnt, int ch, int train, float momentum, float eps,
+                          float *run_mean, float *run_var, float *mean, float *invstd)
 {
     double mu, var;
-    size_t cnt = (size_t)n * hw;
     if (train) {
-        double s = 0.0;
-        for (int i = 0; i < n; i++) {
-            const float *p = in + ((size_t)i * c + ch) * hw;
-            for (int j = 0; j < hw; j++)
-                s += p[j];
-        }
         mu = s / (double)cnt;
-        double ss = 0.0;
-        for (int i = 0; i < n; i++) {
-            const float *p = in + ((size_t)i * c + ch) * hw;
-            for (int j = 0; j < hw; j++) {
-                double dv = p[j] - mu;
-                ss += dv * dv;
-            }
-        }
         var = ss / (double)cnt;
         double unbiased = cnt > 1 ? ss / (double)(cnt - 1) : var;
         run_mean[ch] = (float)((1.0 - momentum) * run_mean[ch] + momentum * mu);
@@ -102,23 +89,53 @@ CS_HD void cs_k_bn_stats(const float *in, int n, int c, int hw, int ch, int trai
     invstd[ch] = (float)(1.0 / sqrt(var + eps));
 }
 
+/* Channel ch's value number i of its n*hw (sample i / hw, position i % hw). */
+CS_HD size_t cs_k_bn_at(int c, int hw, int ch, size_t i)
+{
+    return ((i / (size_t)hw) * (size_t)c + (size_t)ch) * (size_t)hw + i % (size_t)hw;
+}
+
+/* Channel ch's statistics from its n*hw values, summed in the reference's order (sample,
+ * then position) in double: the sequential form of what the kernel reduces in a block. */
+CS_HD void cs_k_bn_stats(const float *in, int n, int c, int hw, int ch, int train, float momentum,
+                         float eps, float *run_mean, float *run_var, float *mean, float *invstd)
+{
+    size_t cnt = (size_t)n * hw;
+    double s = 0.0, ss = 0.0;
+    if (train) {
+        for (size_t i = 0; i < cnt; i++)
+            s += in[cs_k_bn_at(c, hw, ch, i)];
+        double mu = s / (double)cnt;
+        for (size_t i = 0; i < cnt; i++) {
+            double dv = in[cs_k_bn_at(c, hw, ch, i)] - mu;
+            ss += dv * dv;
+        }
+    }
+    cs_k_bn_finish(s, ss, cnt, ch, train, momentum, eps, run_mean, run_var, mean, invstd);
+}
+
 CS_HD float cs_k_bn_apply(float x, float m, float gamma_invstd, float beta)
 {
     return (x - m) * gamma_invstd + beta;
 }
 
-/* Channel ch's sums for the backward: sdy = sum dy, sdyx = sum dy * xhat (double). */
+/* One value's terms of channel ch's backward sums: dy, and dy * xhat (double). */
+CS_HD void cs_k_bn_terms(float dy, float x, float m, float is, double *a, double *b)
+{
+    *a += dy;
+    *b += (double)dy * ((x - m) * is);
+}
+
+/* Channel ch's sums for the backward: sdy = sum dy, sdyx = sum dy * xhat (double), in
+ * the reference's order (the kernel reduces the same terms in a block). */
 CS_HD void cs_k_bn_sums(const float *dout, const float *in, int n, int c, int hw, int ch, float m,
                         float is, double *sdy, double *sdyx)
 {
     double a = 0.0, b = 0.0;
-    for (int i = 0; i < n; i++) {
-        const float *p = in + ((size_t)i * c + ch) * hw;
-        const float *dy = dout + ((size_t)i * c + ch) * hw;
-        for (int j = 0; j < hw; j++) {
-            a += dy[j];
-            b += (double)dy[j] * ((p[j] - m) * is);
-        }
+    size_t cnt = (size_t)n * hw;
+    for (size_t i = 0; i < cnt; i++) {
+        size_t at = cs_k_bn_at(c, hw, ch, i);
+        cs_k_bn_terms(dout[at], in[at], m, is, &a, &b);
     }
     *sdy = a;
     *sdyx = b;
