@@ -62,6 +62,7 @@ struct cs_model {
      * the last conv block's activations (made by every forward) and of the layer last
      * asked for by cs_model_layer_act */
     float *last_conv_host, *layer_host;
+    int last_conv_stale;  /* last_conv_host not yet downloaded for the last forward */
     int logits_t, last_conv_t, gap_node, fc_node;
 };
 

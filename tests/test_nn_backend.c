@@ -858,6 +858,30 @@ static void models_check(const backend_entry *e, const cs_backend *be, const cs_
 
 static void test_models_vs_reference(void) { each_backend(models_check); }
 
+static void plain_act_download(void *ctx, float *host, const float *src, int n, int c, int hw)
+{
+    (void)ctx;
+    memcpy(host, src, sizeof(float) * (size_t)n * c * hw);
+}
+
+/* A backend with its own memory keeps NCHW but moves activations through the act pair
+ * (the CUDA backend does), so the model keeps host copies, some made only when asked for
+ * (the last conv block's, for Grad-CAM).  The reference's arithmetic with that pair must
+ * give the reference's bits: the copies are fresh for each forward. */
+static void test_models_act_pair(void)
+{
+    if (!inst[0])
+        return;
+    cs_backend_ops ops = *inst[0]->ops;
+    ops.name = "cpu-ref-act";
+    ops.act_upload = half_pair_upload;
+    ops.act_download = plain_act_download;
+    cs_backend be = {&ops, inst[0]->ctx};
+    backend_entry e = {"cpu-ref-act", {0}, 0};
+    model_vs_ref(&e, &be, inst[0], "resnet18", 16);
+    model_vs_ref(&e, &be, inst[0], "cnn-small", 16);
+}
+
 /* The self-check a device backend runs at first use passes on every backend here, and
  * refuses a backend with one wrong op, naming it (a ReLU that lets negatives through). */
 static void leaky_relu(void *ctx, float *out, const float *in, size_t n)
@@ -899,6 +923,7 @@ int main(void)
     RUN(test_elementwise);
     RUN(test_optim);
     RUN(test_models_vs_reference);
+    RUN(test_models_act_pair);
     RUN(test_selftest);
     for (size_t i = 0; i < n_backends; i++)
         cs_backend_free(inst[i]);
