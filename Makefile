@@ -37,7 +37,15 @@ HAVE_JPEG    := $(call pc_have,libjpeg)
 HAVE_OPENBLAS:= $(call pc_have,openblas)
 HAVE_DNNL    := $(shell test -f /usr/include/dnnl.h && echo yes)
 HAVE_NVCC    := $(shell test -x $(NVCC) && echo yes)
-HAVE_CUDNN   := $(shell test -f $(CUDA_HOME)/include/cudnn.h && echo yes)
+# cuDNN: CUDNN_HOME, else CUDA_HOME's copy, else PyTorch's wheel (nvidia-cudnn-cu13 under
+# python3's site-packages: include/ and lib/libcudnn.so.9, no unversioned link)
+ifeq ($(origin CUDNN_HOME),undefined)
+CUDNN_HOME := $(if $(wildcard $(CUDA_HOME)/include/cudnn.h),$(CUDA_HOME),$(shell $(PY) -c \
+  'import nvidia.cudnn as m; print(list(m.__path__)[0])' 2>/dev/null))
+endif
+CUDNN_LIB    := $(firstword $(wildcard $(CUDNN_HOME)/lib64/libcudnn.so $(CUDNN_HOME)/lib/libcudnn.so \
+  $(CUDNN_HOME)/lib64/libcudnn.so.9 $(CUDNN_HOME)/lib/libcudnn.so.9))
+HAVE_CUDNN   := $(shell test -f $(CUDNN_HOME)/include/cudnn.h && test -n "$(CUDNN_LIB)" && echo yes)
 
 PKGS     = hdf5 libzstd yaml-0.1 zlib libpng libjpeg $(if $(HAVE_OPENBLAS),openblas)
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -77,7 +85,8 @@ CU_SRC   =
 ifeq ($(CUDA),1)
 CU_SRC   = $(wildcard nn/cuda/*.cu)
 CFLAGS  += -DCS_CUDA -I$(CUDA_HOME)/include
-LDLIBS  += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
+LDLIBS  += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 $(CUDNN_LIB) -Wl,-rpath,$(dir $(CUDNN_LIB)) \
+  -lcublas -lcudart -lstdc++
 endif
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o) $(CU_SRC:%.cu=$(B)/%.cu.o)
@@ -106,7 +115,7 @@ check-deps:
 	[ "$(HAVE_PNG)" = yes ] || missing="$$missing libpng-dev"; \
 	[ "$(HAVE_JPEG)" = yes ] || missing="$$missing libjpeg62-turbo-dev"; \
 	if [ "$(CUDA)" = 1 ]; then [ "$(HAVE_NVCC)" = yes ] || missing="$$missing nvcc($(NVCC))"; \
-	  [ "$(HAVE_CUDNN)" = yes ] || missing="$$missing cudnn($(CUDA_HOME)/include/cudnn.h)"; fi; \
+	  [ "$(HAVE_CUDNN)" = yes ] || missing="$$missing cudnn(set CUDNN_HOME; tried '$(CUDNN_HOME)')"; fi; \
 	if [ -n "$$missing" ]; then echo "coreset: error: missing build dependencies:$$missing" >&2; \
 	  echo "hint: run 'make deps' as root (Debian), or install them yourself" >&2; exit 1; fi
 
@@ -138,9 +147,28 @@ $(patsubst %.c,$(B)/%.o,$(GIT_DESC_USERS)): $(B)/git_desc.stamp
 .PHONY: FORCE
 FORCE:
 
-$(B)/%.cu.o: %.cu
+NVCCFLAGS = -O2 -std=c++17 $(CUDA_ARCH) -Xcompiler -fPIC,-Wall,-Wextra -I. -I$(CUDNN_HOME)/include
+ifeq ($(WERROR),1)
+NVCCFLAGS += -Werror all-warnings -Xcompiler -Werror
+endif
+CU_HDRS = $(wildcard nn/cuda/*.h) nn/layers.h nn/backend.h nn/backends.h
+$(B)/%.cu.o: %.cu $(CU_HDRS)
 	@mkdir -p $(@D)
-	$(NVCC) -O2 -std=c++17 $(CUDA_ARCH) -Xcompiler -fPIC -I. -c -o $@ $<
+	$(NVCC) $(NVCCFLAGS) -c -o $@ $<
+
+# Host tests of the CUDA backend's arithmetic and shape plumbing (tests/cuda/*.cu), built by
+# nvcc and run on the CPU: no GPU needed.  Without nvcc they SKIP, visibly.
+CUDA_HOST_TESTS = $(patsubst tests/cuda/%.cu,$(B)/tests/cuda/%,$(wildcard tests/cuda/test_*.cu))
+$(B)/tests/cuda/%: $(B)/tests/cuda/%.cu.o $(B)/libcoreset.a
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/libcoreset.a $(LDLIBS)
+.PHONY: test-cuda-host
+test-cuda-host:
+ifeq ($(and $(filter 1,$(CUDA)),$(HAVE_NVCC),$(HAVE_CUDNN)),yes)
+	@$(MAKE) --no-print-directory $(CUDA_HOST_TESTS)
+	@for t in $(CUDA_HOST_TESTS); do $$t || exit 1; done
+else
+	@echo "SKIP: test-cuda-host: needs CUDA=1, nvcc ($(NVCC)) and cuDNN (CUDNN_HOME)"
+endif
 
 $(B)/tests/%: tests/%.c $(TEST_AUX_OBJ) $(B)/libcoreset.a
 	@mkdir -p $(@D)

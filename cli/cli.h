@@ -62,5 +62,7 @@ int cmd_report(int argc, char **argv);
 extern const char cmd_report_usage[];
 int cmd_import(int argc, char **argv);
 extern const char cmd_import_usage[];
+int cmd_selftest(int argc, char **argv);
+extern const char cmd_selftest_usage[];
 
 #endif

@@ -24,6 +24,7 @@ const cs_command cs_commands[] = {
     {"export", cmd_export, cmd_export_usage, "write the pruned dataset an index file describes"},
     {"dump", cmd_dump, cmd_dump_usage, "export a run's trajectory as CSV, HDF5 or raw columns"},
     {"report", cmd_report, cmd_report_usage, "write an HTML report of a run and a selection, with figures"},
+    {"selftest", cmd_selftest, cmd_selftest_usage, "check a compute backend's ops (cpu, cuda) against the CPU reference"},
     {"help", cmd_help, cmd_help_usage, "show help for a command"},
     {NULL, NULL, NULL, NULL},
 };

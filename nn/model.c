@@ -585,11 +585,23 @@ int cs_model_forward(cs_model *m, const float *x, int batch, int train)
     }
     ops->download(ctx, m->logits_host, m->tensors[m->logits_t].val,
                   sizeof(float) * batch * m->spec.num_classes);
-    if (m->last_conv_host) {
-        const mtensor *lc = &m->tensors[m->last_conv_t];
-        ops->act_download(ctx, m->last_conv_host, lc->val, batch, lc->c, lc->h * lc->w);
-    }
+    /* the NCHW copy of the last conv block is made when asked for (Grad-CAM epochs), not
+     * on every step: from a GPU it is the largest copy of the step */
+    m->last_conv_stale = m->last_conv_host != NULL;
     return backend_status(m);
+}
+
+/* The host copy of the last conv block's activations, brought up to date (the model is
+ * not const here: only its cache changes). */
+static const float *last_conv_fresh(const cs_model *cm)
+{
+    cs_model *m = (cs_model *)cm;
+    if (m->last_conv_stale) {
+        const mtensor *lc = &m->tensors[m->last_conv_t];
+        m->be->ops->act_download(m->be->ctx, m->last_conv_host, lc->val, m->batch, lc->c, lc->h * lc->w);
+        m->last_conv_stale = 0;
+    }
+    return m->last_conv_host;
 }
 
 /* Where an input gradient goes: the tensor's grad the first time, scratch after. */
@@ -739,7 +751,7 @@ const float *cs_model_layer_act(const cs_model *m, int layer, int shape[4])
     if (!m->layer_host)
         return t->val;
     if (layer == m->last_conv_t)
-        return m->last_conv_host;
+        return last_conv_fresh(m);
     m->be->ops->act_download(m->be->ctx, m->layer_host, t->val, m->batch, t->c, t->h * t->w);
     return m->layer_host;
 }
@@ -817,13 +829,28 @@ const float *cs_model_last_conv(const cs_model *m, int shape[4])
     shape[1] = t->c;
     shape[2] = t->h;
     shape[3] = t->w;
-    return m->last_conv_host ? m->last_conv_host : t->val;
+    return m->last_conv_host ? last_conv_fresh(m) : t->val;
 }
 
 size_t cs_model_num_params(const cs_model *m) { return m->n_train; }
 size_t cs_model_num_state(const cs_model *m) { return m->n_train + m->n_buf; }
 float *cs_model_params(cs_model *m) { return m->slab; }
 float *cs_model_grads(cs_model *m) { return m->grads; }
+
+void cs_model_state_get(const cs_model *m, float *host, size_t off, size_t n)
+{
+    m->be->ops->download(m->be->ctx, host, m->slab + off, sizeof(float) * n);
+}
+
+void cs_model_state_set(cs_model *m, const float *host, size_t off, size_t n)
+{
+    m->be->ops->upload(m->be->ctx, m->slab + off, host, sizeof(float) * n);
+}
+
+void cs_model_grads_get(const cs_model *m, float *host, size_t off, size_t n)
+{
+    m->be->ops->download(m->be->ctx, host, m->grads + off, sizeof(float) * n);
+}
 int cs_model_num_tensors(const cs_model *m) { return m->nparams; }
 const cs_param_info *cs_model_tensor(const cs_model *m, int i) { return &m->params[i]; }
 int cs_model_num_classes(const cs_model *m) { return m->spec.num_classes; }

@@ -113,8 +113,16 @@ const float *cs_model_features(cs_model *m, int *d);
 
 size_t cs_model_num_params(const cs_model *m); /* trainable floats */
 size_t cs_model_num_state(const cs_model *m);  /* trainable + running statistics */
-float *cs_model_params(cs_model *m);           /* the slab (num_state floats) */
-float *cs_model_grads(cs_model *m);            /* num_params floats */
+/* The slab (num_state floats) and the gradients (num_params floats) in BACKEND memory:
+ * host code reads and writes them only through the copies below (on a CPU backend this is
+ * host memory, which tests may still touch directly). */
+float *cs_model_params(cs_model *m);
+float *cs_model_grads(cs_model *m);
+/* n floats of the slab from float offset off into host memory, and back; the gradients
+ * likewise (read only).  Through the backend's download/upload, so any backend works. */
+void cs_model_state_get(const cs_model *m, float *host, size_t off, size_t n);
+void cs_model_state_set(cs_model *m, const float *host, size_t off, size_t n);
+void cs_model_grads_get(const cs_model *m, float *host, size_t off, size_t n);
 int cs_model_num_tensors(const cs_model *m);
 const cs_param_info *cs_model_tensor(const cs_model *m, int i);
 /* Index of the named tensor, or -1. */

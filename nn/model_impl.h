@@ -63,6 +63,7 @@ struct cs_model {
      * asked for by cs_model_layer_act */
     float *last_conv_host, *layer_host;
     float *features_host; /* GAP output of the last forward (cs_model_features) */
+    int last_conv_stale;  /* last_conv_host not yet downloaded for the last forward */
     int logits_t, last_conv_t, gap_node, fc_node;
 };
 

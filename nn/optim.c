@@ -110,6 +110,18 @@ float *cs_optim_moments(cs_optim *o, size_t *n_floats)
     return o->mom;
 }
 
+size_t cs_optim_num_moments(const cs_optim *o) { return o->n * (o->cfg.kind == CS_OPT_ADAMW ? 2 : 1); }
+
+void cs_optim_moments_get(const cs_optim *o, float *host)
+{
+    o->be->ops->download(o->be->ctx, host, o->mom, sizeof(float) * cs_optim_num_moments(o));
+}
+
+void cs_optim_moments_set(cs_optim *o, const float *host)
+{
+    o->be->ops->upload(o->be->ctx, o->mom, host, sizeof(float) * cs_optim_num_moments(o));
+}
+
 double cs_lr_cosine(long it, long total, long warmup, double base, double min_lr)
 {
     if (it < warmup)

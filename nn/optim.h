@@ -44,7 +44,11 @@ int cs_optim_step(cs_optim *o, float lr);
 long cs_optim_steps(const cs_optim *o);
 /* Restore the step count from a checkpoint (AdamW bias correction depends on it). */
 void cs_optim_set_steps(cs_optim *o, long steps);
-float *cs_optim_moments(cs_optim *o, size_t *n_floats);
+float *cs_optim_moments(cs_optim *o, size_t *n_floats); /* backend memory */
+/* Floats of moment state, and copies of it to and from host memory (checkpoints). */
+size_t cs_optim_num_moments(const cs_optim *o);
+void cs_optim_moments_get(const cs_optim *o, float *host);
+void cs_optim_moments_set(cs_optim *o, const float *host);
 
 /* Cosine schedule with linear warm-up, per iteration it = 0 .. total-1:
  * it < warmup: base (it+1) / warmup; then min + (base - min) (1 + cos(pi t)) / 2 with

@@ -151,7 +151,7 @@ static int compute_maps(cs_report_data *d, const cs_config *cfg, const cs_data *
                       (unsigned long long)ck.num_state, cs_model_num_state(m));
         goto out;
     }
-    memcpy(cs_model_params(m), ck.state, sizeof(float) * ck.num_state);
+    cs_model_state_set(m, ck.state, 0, ck.num_state);
     if ((rc = cs_model_forward(m, shown->x, B, 0)) || (rc = cs_cam_init(&cam, m, cfg->record.focus_layer, 0)))
         goto out;
     int64_t P = cs_cam_positions(&cam);

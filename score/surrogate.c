@@ -226,8 +226,10 @@ out:
     return rc;
 }
 
-/* Fill a checkpoint from the trainer's state (pointers borrowed). */
-static void to_ckpt(cs_trainer *t, cs_ckpt *c, double wall)
+/* Fill a checkpoint from the trainer's state: the record pointers borrowed, the slab and
+ * the moments copied out of backend memory into new host buffers (the caller frees
+ * c->state and c->moments). */
+static int to_ckpt(cs_trainer *t, cs_ckpt *c, double wall)
 {
     memset(c, 0, sizeof *c);
     c->run = t->run;
@@ -236,25 +238,31 @@ static void to_ckpt(cs_trainer *t, cs_ckpt *c, double wall)
     c->backprop = t->backprop;
     memcpy(c->rng, t->rng.s, sizeof c->rng);
     c->num_state = cs_model_num_state(t->model);
-    c->state = cs_model_params(t->model);
-    size_t nm;
-    c->moments = cs_optim_moments(t->opt, &nm);
-    c->num_moments = nm;
+    c->num_moments = cs_optim_num_moments(t->opt);
+    c->state = cs_malloc(sizeof(float) * (c->num_state ? c->num_state : 1));
+    c->moments = cs_malloc(sizeof(float) * (c->num_moments ? c->num_moments : 1));
+    if (!c->state || !c->moments) {
+        free(c->state);
+        free(c->moments);
+        return CS_ENOMEM;
+    }
+    cs_model_state_get(t->model, c->state, 0, c->num_state);
+    cs_optim_moments_get(t->opt, c->moments);
     c->optim_steps = cs_optim_steps(t->opt);
     c->wall_seconds = wall;
     c->rec_fields = t->fields;
     c->rec = t->rec;
+    return 0;
 }
 
 static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
 {
-    size_t nm;
-    float *mom = cs_optim_moments(t->opt, &nm);
+    size_t nm = cs_optim_num_moments(t->opt);
     if (c->num_state != cs_model_num_state(t->model) || c->num_moments != nm)
         return cs_error(CS_EFORMAT, "'%s' does not fit this run's model (%llu state floats, the model has %zu)", path,
                         (unsigned long long)c->num_state, cs_model_num_state(t->model));
-    memcpy(cs_model_params(t->model), c->state, 4 * c->num_state);
-    memcpy(mom, c->moments, 4 * nm);
+    cs_model_state_set(t->model, c->state, 0, c->num_state);
+    cs_optim_moments_set(t->opt, c->moments);
     cs_optim_set_steps(t->opt, (long)c->optim_steps);
     memcpy(t->rng.s, c->rng, sizeof c->rng);
     t->epoch = c->epoch;
@@ -495,10 +503,14 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
                 goto out;
             embed_written |= t.emb.epoch > 0;
             cs_ckpt c;
-            to_ckpt(&t, &c, now() - t0);
+            if ((rc = to_ckpt(&t, &c, now() - t0)))
+                goto out;
             if (K > 1) { /* the frame and the checkpoint's record: the held-out fold only */
-                if ((rc = cs_trainer_record_rows(&t, data, held, nheld, &oof)))
+                if ((rc = cs_trainer_record_rows(&t, data, held, nheld, &oof))) {
+                    free(c.state);
+                    free(c.moments);
                     goto out;
+                }
                 oof.epoch = t.epoch;
                 /* `used` of the rows this pass trained on: the frame says which model saw what */
                 for (int64_t i = 0, j = 0; i < data->n; i++)
@@ -507,7 +519,10 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
                 c.rec_fields = fields;
                 c.rec = oof;
             }
-            if ((rc = cs_ckpt_write(cpath, &c)) || (rc = cs_traj_writer_append(w, K > 1 ? &oof : &t.rec)))
+            rc = cs_ckpt_write(cpath, &c);
+            free(c.state);
+            free(c.moments);
+            if (rc || (rc = cs_traj_writer_append(w, K > 1 ? &oof : &t.rec)))
                 goto out;
             epochs_done++;
             cs_progress_epoch(&t, &st, now() - t0 - (have_ck && p == ck.run ? ck.wall_seconds : 0), 1);

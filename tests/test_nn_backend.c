@@ -16,43 +16,46 @@
 #include "../common/err.h"
 #include "../common/rng.h"
 #include "../nn/backend.h"
+#include "../nn/backends.h"
 #include "../nn/layout_c16.h"
 #include "../nn/model.h"
 #include "../nn/optim.h"
+#include "../nn/selftest.h"
 
 /* What a backend's bounds are given for. */
 enum { OP_CONV, OP_BN, OP_POOL, OP_GAP, OP_RELU, OP_LINEAR, OP_ELEMENTWISE, OP_OPTIM, OP_MODEL, NUM_OPS };
 
 typedef struct backend_entry {
-    const char *name;            /* its ops->name */
-    int (*create)(cs_backend **be);
+    const char *name;            /* its registry name (nn/backends.c) and ops->name */
     double tol[NUM_OPS];         /* bound against the reference, per op (0: the same bits) */
     int c16;                     /* activations in layout_c16.h's blocked layout */
 } backend_entry;
 
-static int ref_create(cs_backend **be) { return cs_backend_ref_create(be, 2); }
-#ifdef CS_HAVE_DNNL
-static int dnnl_create(cs_backend **be) { return cs_backend_dnnl_create(be, 2, 0); }
-static int dnnl_wino_create(cs_backend **be) { return cs_backend_dnnl_create(be, 2, 1); }
-#endif
-
-static const backend_entry backends[] = {
-    {"cpu-ref", ref_create, {0}, 0},
-#ifdef CS_HAVE_DNNL
-    {"cpu-onednn", dnnl_create, {[OP_CONV] = 2e-6, [OP_MODEL] = 1e-4}, 1},
-    {"cpu-onednn-winograd", dnnl_wino_create, {[OP_CONV] = 2e-5, [OP_MODEL] = 1e-4}, 1},
-#endif
+/* The bounds each registered backend is held to.  The backends themselves come from the
+ * registry (cs_backend_info_at), so a backend without a row here fails test_registry
+ * rather than go unchecked.  CUDA: cuDNN's float32 convolutions and cuBLAS sum in other
+ * orders than the reference (deterministic algorithms, no TF32), so 1e-5 per op and 1e-4
+ * for whole models; element-wise ops, pooling and the optimisers are the same float32
+ * expressions as the reference (nn/cuda/cuda_math.h), so they agree to rounding. */
+static const backend_entry bounds[] = {
+    {"cpu-ref", {0}, 0},
+    {"cpu-onednn", {[OP_CONV] = 2e-6, [OP_MODEL] = 1e-4}, 1},
+    {"cpu-onednn-winograd", {[OP_CONV] = 2e-5, [OP_MODEL] = 1e-4}, 1},
+    {"cuda", {[OP_CONV] = 1e-5, [OP_BN] = 1e-5, [OP_GAP] = 1e-6, [OP_LINEAR] = 1e-5,
+              [OP_OPTIM] = 1e-6, [OP_MODEL] = 1e-4}, 0},
 };
-#define NUM_BACKENDS (sizeof backends / sizeof backends[0])
 
-static cs_backend *inst[NUM_BACKENDS]; /* made by test_registry; NULL where that failed */
+#define MAX_BACKENDS 8
+static backend_entry backends[MAX_BACKENDS]; /* registry order, the reference first */
+static size_t n_backends;
+static cs_backend *inst[MAX_BACKENDS]; /* made by test_registry; NULL where that failed */
 
 typedef void (*backend_check)(const backend_entry *e, const cs_backend *be, const cs_backend *ref);
 
 /* Run check on every backend that was made, the reference included. */
 static void each_backend(backend_check check)
 {
-    for (size_t i = 0; i < NUM_BACKENDS; i++)
+    for (size_t i = 0; i < n_backends; i++)
         if (inst[0] && inst[i])
             check(&backends[i], inst[i], inst[0]);
 }
@@ -169,16 +172,42 @@ static double agree(const backend_entry *e, int op, const float *got, const floa
 
 /* --- the registry ------------------------------------------------------------------------ */
 
-/* Every entry makes its backend, under the name it gives. */
+/* Every registry entry has bounds here and makes its backend, under the name it gives; a
+ * device backend with no device present is a visible SKIP. */
 static void test_registry(void)
 {
-    for (size_t i = 0; i < NUM_BACKENDS; i++) {
-        int rc = backends[i].create(&inst[i]);
-        CHECK_MSG(rc == 0, "%s: %s", backends[i].name, cs_errmsg());
-        if (inst[i])
-            CHECK_MSG(strcmp(inst[i]->ops->name, backends[i].name) == 0, "entry '%s' made '%s'",
-                      backends[i].name, inst[i]->ops->name);
+    CHECK(cs_backend_count() >= 1 && strcmp(cs_backend_info_at(0)->name, "cpu-ref") == 0);
+    for (int i = 0; i < cs_backend_count() && n_backends < MAX_BACKENDS; i++) {
+        const cs_backend_info *info = cs_backend_info_at(i);
+        const backend_entry *b = NULL;
+        for (size_t j = 0; j < sizeof bounds / sizeof bounds[0]; j++)
+            if (strcmp(bounds[j].name, info->name) == 0)
+                b = &bounds[j];
+        CHECK_MSG(b != NULL, "backend '%s' has no bounds in this test", info->name);
+        if (!b)
+            continue;
+        size_t k = n_backends++;
+        backends[k] = *b;
+        int rc = info->create(&inst[k], 0, 2);
+        if (rc && info->on_device) {
+            harness_skip("%s: %s", info->name, cs_errmsg());
+            continue;
+        }
+        CHECK_MSG(rc == 0, "%s: %s", info->name, cs_errmsg());
+        if (inst[k])
+            CHECK_MSG(strcmp(inst[k]->ops->name, info->name) == 0, "entry '%s' made '%s'",
+                      info->name, inst[k]->ops->name);
     }
+    /* device strings: the training alias, an ordinal, refusals with a reason */
+    cs_backend *be = NULL;
+    CHECK_OK(cs_backend_create(&be, "cpu", 2));
+    cs_backend_free(be);
+    CHECK(cs_backend_create(&be, "tpu", 2) == CS_EINVAL && be == NULL);
+    CHECK(cs_backend_create(&be, "cuda:x", 2) == CS_EINVAL && be == NULL);
+#ifndef CS_CUDA
+    CHECK(cs_backend_create(&be, "cuda:0", 2) == CS_EUNSUP && strstr(cs_errmsg(), "make CUDA=1"));
+    harness_skip("this build has no CUDA (make CUDA=1): the cuda backend is not checked");
+#endif
 #ifndef CS_HAVE_DNNL
     harness_skip("this build has no oneDNN: only the reference backend is checked");
 #endif
@@ -195,7 +224,7 @@ static void half_pair_upload(void *ctx, float *dst, const float *host, int n, in
  * of the act_upload/act_download pair is refused by cs_model_create, not called. */
 static void test_required_ops(void)
 {
-    for (size_t i = 0; i < NUM_BACKENDS; i++)
+    for (size_t i = 0; i < n_backends; i++)
         if (inst[i])
             CHECK_MSG(cs_backend_check(inst[i]) == 0, "%s: %s", backends[i].name, cs_errmsg());
     if (!inst[0])
@@ -829,6 +858,56 @@ static void models_check(const backend_entry *e, const cs_backend *be, const cs_
 
 static void test_models_vs_reference(void) { each_backend(models_check); }
 
+static void plain_act_download(void *ctx, float *host, const float *src, int n, int c, int hw)
+{
+    (void)ctx;
+    memcpy(host, src, sizeof(float) * (size_t)n * c * hw);
+}
+
+/* A backend with its own memory keeps NCHW but moves activations through the act pair
+ * (the CUDA backend does), so the model keeps host copies, some made only when asked for
+ * (the last conv block's, for Grad-CAM).  The reference's arithmetic with that pair must
+ * give the reference's bits: the copies are fresh for each forward. */
+static void test_models_act_pair(void)
+{
+    if (!inst[0])
+        return;
+    cs_backend_ops ops = *inst[0]->ops;
+    ops.name = "cpu-ref-act";
+    ops.act_upload = half_pair_upload;
+    ops.act_download = plain_act_download;
+    cs_backend be = {&ops, inst[0]->ctx};
+    backend_entry e = {"cpu-ref-act", {0}, 0};
+    model_vs_ref(&e, &be, inst[0], "resnet18", 16);
+    model_vs_ref(&e, &be, inst[0], "cnn-small", 16);
+}
+
+/* The self-check a device backend runs at first use passes on every backend here, and
+ * refuses a backend with one wrong op, naming it (a ReLU that lets negatives through). */
+static void leaky_relu(void *ctx, float *out, const float *in, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n; i++)
+        out[i] = in[i] > 0.0f ? in[i] : 0.01f * in[i];
+}
+
+static void test_selftest(void)
+{
+    for (size_t i = 0; i < n_backends; i++)
+        if (inst[i])
+            CHECK_MSG(cs_backend_selftest(inst[i], 1, CS_SELFTEST_NMSE_F32, NULL) == 0, "%s: %s", backends[i].name,
+                      cs_errmsg());
+    if (!inst[0])
+        return;
+    cs_backend_ops ops = *inst[0]->ops;
+    ops.name = "broken";
+    ops.relu_forward = leaky_relu;
+    cs_backend be = {&ops, inst[0]->ctx};
+    int rc = cs_backend_selftest(&be, 0, CS_SELFTEST_NMSE_F32, NULL);
+    CHECK_MSG(rc == CS_EINTERNAL && strstr(cs_errmsg(), "backend 'broken'") && strstr(cs_errmsg(), "relu-forward"),
+              "rc %d: %s", rc, cs_errmsg());
+}
+
 int main(void)
 {
     RUN(test_registry);
@@ -844,7 +923,9 @@ int main(void)
     RUN(test_elementwise);
     RUN(test_optim);
     RUN(test_models_vs_reference);
-    for (size_t i = 0; i < NUM_BACKENDS; i++)
+    RUN(test_models_act_pair);
+    RUN(test_selftest);
+    for (size_t i = 0; i < n_backends; i++)
         cs_backend_free(inst[i]);
     return harness_done();
 }

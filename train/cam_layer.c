@@ -26,6 +26,10 @@ int cs_cam_init(cs_cam *c, cs_model *m, const char *layer_name, int general)
     c->k = shape[1];
     c->h = shape[2];
     c->w = shape[3];
+    if (c->fast && !(c->fcw = cs_malloc(sizeof(float) * cs_model_tensor(m, c->fc)->numel))) {
+        cs_cam_release(c);
+        return CS_ENOMEM;
+    }
     if (!c->fast) {
         size_t B = (size_t)cs_model_max_batch(m);
         c->grad = cs_malloc(sizeof(float) * B * (size_t)c->k * (size_t)cs_cam_positions(c));
@@ -42,6 +46,7 @@ void cs_cam_release(cs_cam *c)
 {
     free(c->grad);
     free(c->dlogits);
+    free(c->fcw);
     memset(c, 0, sizeof *c);
 }
 
@@ -62,8 +67,8 @@ int cs_cam_maps(cs_cam *c, const int32_t *target, int b, float *maps)
     int64_t P = cs_cam_positions(c);
     if (c->fast) {
         const cs_param_info *fc = cs_model_tensor(c->model, c->fc);
-        const float *w = cs_model_params(c->model) + fc->offset;
-        cs_gradcam_fast(act, w, target, b, c->k, P, C, maps);
+        cs_model_state_get(c->model, c->fcw, fc->offset, fc->numel); /* this step's weights */
+        cs_gradcam_fast(act, c->fcw, target, b, c->k, P, C, maps);
         return 0;
     }
     /* one-hot rows: the backward pass of sum_i z[i, target i] gives each sample's own

@@ -22,6 +22,7 @@ typedef struct cs_cam {
     int k, h, w;         /* the layer's channels and positions (h = 1 for 1-D) */
     float *grad;         /* general path: max_batch * k*h*w gradients */
     float *dlogits;      /* general path: max_batch * classes one-hot rows */
+    float *fcw;          /* fast path: host copy of fc.weight (it lives in backend memory) */
 } cs_cam;
 
 /* Target `layer_name` of model m ("last", "layer3", ...; cs_model_find_layer).

@@ -4,6 +4,7 @@
 
 #include "../common/err.h"
 #include "../formats/traj.h"
+#include "../nn/backends.h"
 #include "focus.h"
 
 #include <math.h>
@@ -134,14 +135,14 @@ int cs_trainer_init(cs_trainer *t, const cs_config *cfg, cs_data *data, int run,
     cs_model_spec spec;
     if ((rc = cs_trainer_spec(cfg, data, &spec)))
         return rc;
-    if (strcmp(cfg->train.device, "cpu") != 0)
-        return cs_error(CS_EUNSUP, "train.device '%s': this build trains on the CPU only (the CUDA backend is not written yet)",
-                        cfg->train.device);
     t->nthreads = cfg->train.threads > 0 ? cfg->train.threads : omp_get_max_threads();
     omp_set_num_threads(t->nthreads);
     int B = cfg->train.batch_size;
-    if ((rc = cs_backend_cpu_create(&t->be, t->nthreads)) ||
-        (rc = cs_model_create(&t->model, &spec, B, t->be)))
+    if ((rc = cs_backend_create(&t->be, cfg->train.device, t->nthreads))) {
+        cs_error_prefix("train.device '%s'", cfg->train.device);
+        goto fail;
+    }
+    if ((rc = cs_model_create(&t->model, &spec, B, t->be)))
         goto fail;
     cs_optim_cfg oc;
     cs_optim_cfg_init(&oc, cfg->train.optimizer == CS_OPTIMIZER_ADAMW ? CS_OPT_ADAMW : CS_OPT_SGD);
@@ -437,7 +438,6 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
     int cand_only = cfg->record.focus_for == CS_FOCUS_FOR_CANDIDATES;
     int focus_now = t->record && !cand_only && cfg->record.focus_every > 0 && (ep - 1) % cfg->record.focus_every == 0;
     size_t np = cs_model_num_params(t->model), ns = cs_model_num_state(t->model);
-    float *slab = cs_model_params(t->model);
     /* Embeddings come from the pass that records (this one, or the eval pass after it),
      * or with record.embed_pass eval from an eval pass run for them alone. */
     int embed_now = t->record && cs_embed_capture_wants(&t->emb, ep);
@@ -460,7 +460,7 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
             t->yb[j] = d->y[i];
         }
         if (drop)
-            memcpy(t->bn_backup, slab + np, sizeof(float) * (ns - np));
+            cs_model_state_get(t->model, t->bn_backup, np, ns - np);
         if ((rc = cs_model_forward(t->model, t->xb, bs, 1)))
             return rc;
         cs_model_xent(t->model, t->yb, (float)cfg->train.label_smoothing);
@@ -534,7 +534,7 @@ int cs_trainer_epoch(cs_trainer *t, cs_epoch_stats *st)
         } else {
             /* The record pass must not count as a BN update: restore, then learn
              * from the subset alone (or from nothing). */
-            memcpy(slab + np, t->bn_backup, sizeof(float) * (ns - np));
+            cs_model_state_set(t->model, t->bn_backup, np, ns - np);
             if (nkeep > 0) {
                 int m = 0;
                 for (int j = 0; j < bs; j++)
