@@ -21,7 +21,7 @@ expect_status score_k3 0 score_k -o "$TMP/a"
 expect_status dump_csv 0 "$CS" dump --csv -o "$TMP/a.csv" "$TMP/a"
 "$PY" tests/oof_check.py "$TMP/a.csv" $K 1 6 "$TMP/merged.h5" "$T" 2>&1
 "$PY" tests/ref_scores_dump.py "$TMP/merged.h5" "$TMP/a/scores.h5" k3 "$T" 2>&1 | tee "$TMP/ref.log" | grep -E '^(PASS|FAIL)'
-grep -q "k3: 14 of 14 scores checked" "$TMP/ref.log" && pass every_score_out_of_fold ||
+grep -Eq "k3: ([0-9]+) of \1 scores checked" "$TMP/ref.log" && pass every_score_out_of_fold ||
     fail every_score_out_of_fold "$(grep 'scores checked' "$TMP/ref.log")"
 
 # Negative control: one value where the pass trained on the sample must be caught.
