@@ -55,6 +55,7 @@ typedef struct cs_config_dataset {
     cs_normalize normalize;
     char train_split[CS_CFG_NAME_MAX];
     char test_split[CS_CFG_NAME_MAX];
+    char val_split[CS_CFG_NAME_MAX]; /* "" = none: select --by auto holds some training samples out */
 } cs_config_dataset;
 
 /* ECG datasets (dataset.kind ptbxl, wfdb-beats, cinc). */

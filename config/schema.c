@@ -165,6 +165,9 @@ const cs_cfg_key cs_config_keys[] = {
      "name of the split the surrogate trains on and the coreset is drawn from"},
     {"dataset.test_split", STR, F(dataset.test_split), ANY, "test", NULL, check_name,
      "name of the split used to evaluate"},
+    {"dataset.val_split", STR, F(dataset.val_split), ANY, "val", NULL, NULL,
+     "name of the validation split `coreset select --by auto` chooses the rule on; empty, or absent from the file = "
+     "a stratified holdout of the training split (select --val)"},
     /* ecg */
     {"ecg.leads", STR, F(ecg.leads), ANY, "", NULL, check_leads,
      "leads by name as in the headers (MLII, V1, I, AVR, ...); empty = every lead, for wfdb-beats the first"},
@@ -337,7 +340,6 @@ static const struct {
     const char *key, *why;
 } retired[] = {
     {"train.checkpoint_every", "the surrogate pass writes a checkpoint after every epoch (resume needs it)"},
-    {"dataset.val_split", "nothing reads a validation split; the other splits are exported whole"},
 };
 
 const char *cs_config_retired(const char *key)

@@ -23,6 +23,11 @@ typedef struct cs_run_data {
  * with want_n >= 0 the split must hold that many samples.  An empty split is
  * refused.  Release with cs_run_data_release, also after an error. */
 int cs_run_data_load(cs_run_data *rd, const cs_config *cfg, const char *path, const char *want_sha, int64_t want_n);
+/* The run's validation split (cfg->dataset.val_split) of the opened dataset,
+ * raw, into *d: 1 when loaded, 0 when the config names none or the file has
+ * no split of that name (the caller holds training samples out instead),
+ * negative on error.  Its labels must lie in the training split's classes. */
+int cs_run_data_load_val(cs_run_data *rd, const cs_config *cfg, cs_data *d);
 /* Normalise d (the whole split or rows of it) as the run did. */
 void cs_run_data_normalise(const cs_run_data *rd, const cs_config *cfg, cs_data *d);
 void cs_run_data_release(cs_run_data *rd);
