@@ -331,6 +331,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         .loss = arr.loss,
         .late_conf = arr.late_conf,
         .focus = arr.focus,
+        .exclude = a->exclude,
     };
     if ((rc = cs_select_run(p, &in, &s->idx, &s->m, &s->report))) {
         cs_error_prefix("'%s'", path);

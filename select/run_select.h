@@ -19,6 +19,7 @@ typedef struct cs_run_select_args {
     int focus_weighted;     /* rank by rank01(score) * focus^gamma */
     double gamma;           /* NAN (default): the gamma of the run's focus_weighted score, else 1 */
     cs_select_params params;
+    const uint8_t *exclude; /* N flags: samples never selected (select --by auto's holdout); NULL = none */
 } cs_run_select_args;
 
 typedef struct cs_run_selection {

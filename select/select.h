@@ -73,6 +73,7 @@ typedef struct cs_select_inputs {
     const double *late_conf; /* mean conf over the late window: filter */
     const double *focus;     /* mean Grad-CAM focus: filter (NaN = never computed) */
     const double *class_mass;/* C values: rcap with CS_RCAP_GIVEN */
+    const uint8_t *exclude;  /* n flags, 1 = never selected (a validation holdout); NULL = none (exclude.h) */
 } cs_select_inputs;
 
 typedef struct cs_select_row {
