@@ -91,8 +91,10 @@ int cs_auto_open(cs_auto_ctx *x, const cs_auto_args *a, const char *run_dir, uin
     }
     if (!(x->holdout = cs_malloc((size_t)(x->n ? x->n : 1))))
         return CS_ENOMEM;
-    if ((rc = cs_auto_holdout(rd->data.y, x->n, rd->data.num_classes, frac, seed, x->holdout, &x->n_holdout)))
+    if ((rc = cs_auto_holdout(rd->data.y, x->n, rd->data.num_classes, frac, seed, x->holdout, &x->n_holdout))) {
+        cs_error_prefix("'%s'", path);
         return rc;
+    }
     int64_t *rows = cs_malloc(sizeof *rows * (size_t)(x->n_holdout ? x->n_holdout : 1));
     if (!rows)
         return CS_ENOMEM;
