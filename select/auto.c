@@ -109,11 +109,16 @@ int cs_auto_open(cs_auto_ctx *x, const cs_auto_args *a, const char *run_dir, uin
     cs_double_text(frac, f, sizeof f);
     snprintf(x->val_text, sizeof x->val_text, "holdout %s of the training split, seed %llu (%lld samples, excluded)", f,
              (unsigned long long)seed, (long long)x->n_holdout);
-    fprintf(fp, "val: %s%s%s: a stratified holdout of %s of the training split, drawn from seed %llu (%lld of %lld "
+    char why[4400];
+    if (!want_split)
+        snprintf(why, sizeof why, "--val holdout:%s", f);
+    else if (x->cfg->dataset.val_split[0])
+        snprintf(why, sizeof why, "no split '%s' in %s", x->cfg->dataset.val_split, path);
+    else
+        snprintf(why, sizeof why, "no val split (dataset.val_split is empty)");
+    fprintf(fp, "val: %s: a stratified holdout of %s of the training split, drawn from seed %llu (%lld of %lld "
                 "samples), excluded from every candidate and from the coreset\n",
-            want_split ? "no split '" : "", want_split ? x->cfg->dataset.val_split : "",
-            want_split ? "' in the dataset" : "--val holdout", f, (unsigned long long)seed, (long long)x->n_holdout,
-            (long long)x->n);
+            why, f, (unsigned long long)seed, (long long)x->n_holdout, (long long)x->n);
     return 0;
 }
 
