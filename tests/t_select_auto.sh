@@ -35,6 +35,19 @@ if "$PY" tests/check_auto.py "$run" "$idx" "$TMP/table" --same-as "$TMP/plain.id
 "$CS" -q select "$run" --rate 0.1 -o "$TMP/again.idx" >/dev/null 2>&1
 cmp -s "$idx" "$TMP/again.idx" && pass byte-identical || fail byte-identical "$(diff "$idx" "$TMP/again.idx" | head -4)"
 
+# coreset report shows the candidate table of the JSON beside the index.
+if "$CS" -q report "$run" --index "$idx" -o "$TMP/r.html" 2>"$TMP/err" && "$PY" - "$TMP/r.html" "${idx%.idx}.auto.json" <<'PY'
+import json, re, sys
+html, js = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+sec = re.search(r'<section id="auto" data-section="auto" data-chosen="([^"]*)" data-candidates="(\d+)"', html)
+assert sec and sec.group(1) == js["chosen"] and int(sec.group(2)) == len(js["candidates"]), sec
+rows = re.findall(r'<tr data-candidate="([^"]*)" data-mean="([^"]*)"( data-chosen="1")?>', html)
+assert [r[0] for r in rows] == [c["name"] for c in js["candidates"]], rows
+for (name, mean, chosen), c in zip(rows, js["candidates"]):
+    assert abs(float(mean) - c.get("mean", 0)) < 1e-6 and bool(chosen) == (name == js["chosen"]), (name, mean)
+PY
+then pass report-table; else fail report-table "$(cat "$TMP/err")"; fi
+
 # --val holdout:F on the same run: the holdout never enters the coreset.
 "$CS" select "$run" --rate 0.2 --val holdout:0.15 --seed 3 --candidates random,ccs-aum,eva-band \
     -o "$TMP/h.idx" >"$TMP/htable" 2>"$TMP/err" || fail holdout-run "$(cat "$TMP/err")"
