@@ -217,6 +217,14 @@ int cs_auto_select(cs_auto_ctx *x, const cs_run_select_args *base, cs_auto_resul
     int total = 0, done = 0;
     for (int i = 0; i < r->count; i++)
         total += chosen[i];
+    /* Every chosen entry must parse before any work: a broken portfolio line
+     * is an error at once, whatever the budget drops later. */
+    for (int i = 0; i < r->count && !rc; i++) {
+        cs_run_select_args probe;
+        if (chosen[i] && x->a.parse(cs_auto_portfolio[i].options, base, &probe))
+            rc = cs_error(CS_EINVAL, "portfolio entry '%s': '%s' does not parse", cs_auto_portfolio[i].name,
+                          cs_auto_portfolio[i].options);
+    }
     double t0 = now();
     char auto_name[128] = "";
     for (int i = 0; i < r->count && !rc; i++) {

@@ -60,6 +60,12 @@ if "$PY" tests/check_auto.py "$run" "$TMP/h.idx" "$TMP/htable" --holdout 0.15 3 
 [ -s "$run/coreset-auto-0.05.idx" ] && [ -s "$run/coreset-auto-0.30.auto.json" ] &&
     [ "$(header "$run/coreset-auto-0.30.idx" m)" = 164 ] && pass several-rates || fail several-rates "$(ls "$run")"
 
+# --budget-seconds: Random is always evaluated, the later candidates are dropped and
+# marked so (every entry of the whole portfolio still parses first).
+"$CS" select "$run" --rate 0.1 --candidates all --budget-seconds 0.001 --dry-run >"$TMP/btable" 2>"$TMP/err"
+[ "$(grep -c 'dropped (budget)$' "$TMP/btable")" = 12 ] && grep -q '^random .*<- chosen$' "$TMP/btable" &&
+    pass budget-drops-last || fail budget-drops-last "$(cat "$TMP/btable" "$TMP/err")"
+
 # A dataset without a val split: the default holdout (10%), said on stdout.
 "$PY" -c "
 import numpy as np, sys
