@@ -9,6 +9,7 @@
 #include "../common/log.h"
 #include "../common/utf8.h"
 #include "../run/run_prov.h"
+#include "../select/auto.h"
 #include "../select/rule.h"
 #include "../select/run_select.h"
 
@@ -60,6 +61,14 @@ const char cmd_select_usage[] =
     "  --dry-run         print the table, write nothing\n"
     "  --npy             also write the indices as an int64 .npy beside the index\n"
     "  -o, --output FILE the index file (default RUN/coreset-<score>-<rate>.idx)\n"
+    "  --by auto         choose the rule on held-out data (the default when no option\n"
+    "                    names a rule, score, quota or order): see AUTO in coreset-select(1)\n"
+    "  --rate R1,R2,...  several rates: one index (and search) per rate\n"
+    "  --val V           auto: auto (the val split, else holdout:0.1), split, holdout:F\n"
+    "  --candidates L    auto: fast (default), all, or a comma list of portfolio names\n"
+    "  --objective O     auto: macro-f1 (default), accuracy, worst-class\n"
+    "  --evaluator E     auto: short (default) or proxy (see AUTO)\n"
+    "  --budget-seconds S auto: stop evaluating candidates after S seconds per rate\n"
     "  --force           replace an existing index file that holds another selection\n"
     "  -q, --quiet       errors only\n"
     "  -v, --verbose     more detail\n"
@@ -133,12 +142,29 @@ static int write_outputs(const cs_run_selection *s, const char *path, int npy, i
     return 0;
 }
 
+/* Set while select/auto.c has this parser read one portfolio entry: the
+ * options are parsed and checked as for the command, then returned here
+ * instead of run (parse_candidate). */
+static cs_run_select_args *candidate_out;
+
+/* The --by auto options, and the several rates of --rate R1,R2,... */
+typedef struct auto_opts {
+    int on, named_rule;
+    cs_auto_args args;
+    double rates[32];
+    int nrates;
+} auto_opts;
+
+static int run_selection(const cs_command *cmd, cs_run_select_args *a, auto_opts *ao, cs_auto_ctx *ax,
+                         const char *out, int dry, int npy, int force, int multi);
+
 int cmd_select(int argc, char **argv)
 {
     const cs_command *cmd = cs_find_command("select");
     enum { O_RATE = 256, O_COUNT, O_BY, O_QUOTA, O_BETA, O_TOP, O_SAMPLE, O_ORDER, O_FW, O_GAMMA, O_FF,
            O_TAU, O_PHI, O_CCS, O_CUT, O_SEED, O_DRY, O_NPY, O_FORCE, O_MODERATE, O_KCENTER, O_HERDING,
-           O_D2, O_D2S, O_KNN, O_GF, O_GR, O_D2STRATA, O_EEPOCH, O_MINPC, O_DUAL, O_DUALC };
+           O_D2, O_D2S, O_KNN, O_GF, O_GR, O_D2STRATA, O_EEPOCH, O_MINPC, O_DUAL, O_DUALC,
+           O_VAL = 512, O_CANDS, O_OBJ, O_EVAL, O_BUDGET };
     static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE}, {"count", required_argument, NULL, O_COUNT},
         {"by", required_argument, NULL, O_BY}, {"quota", required_argument, NULL, O_QUOTA},
@@ -159,6 +185,9 @@ int cmd_select(int argc, char **argv)
         {"embed-epoch", required_argument, NULL, O_EEPOCH},
         {"min-per-class", required_argument, NULL, O_MINPC},
         {"dual", no_argument, NULL, O_DUAL}, {"dual-c", required_argument, NULL, O_DUALC},
+        {"val", required_argument, NULL, O_VAL}, {"candidates", required_argument, NULL, O_CANDS},
+        {"objective", required_argument, NULL, O_OBJ}, {"evaluator", required_argument, NULL, O_EVAL},
+        {"budget-seconds", required_argument, NULL, O_BUDGET},
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
     cs_run_select_args a;
@@ -170,16 +199,61 @@ int cmd_select(int argc, char **argv)
     const char *out = NULL, *rule_name = NULL;
     double d;
     long l;
-    int c;
+    int c, have_auto_opt = 0;
+    auto_opts ao = {0};
+    ao.args.evaluator = cs_auto_evaluator_find("short");
+    ao.args.objective = CS_AUTO_MACRO_F1;
+    ao.args.out = stdout;
     while ((c = cs_getopt(argc, argv, "hqvo:", longopts, cmd)) != -1) {
         switch (c) {
         case 'h':
             return CS_EXIT_OK;
         case O_RATE:
-            if (cs_parse_double(optarg, &d) || !(d > 0.0 && d <= 1.0))
+            /* R or R1,R2,...: one selection per rate */
+            ao.nrates = 0;
+            for (char *q = optarg, *e; *q; q = e + (*e == ',')) {
+                char one[64];
+                size_t len = strcspn(q, ",");
+                e = q + len;
+                snprintf(one, sizeof one, "%.*s", (int)(len < 63 ? len : 63), q);
+                if (cs_parse_double(one, &d) || !(d > 0.0 && d <= 1.0))
+                    return cs_usage_error(cmd, "--rate must lie in (0, 1], got '%s'", optarg);
+                if (ao.nrates == 32)
+                    return cs_usage_error(cmd, "--rate: at most 32 rates");
+                ao.rates[ao.nrates++] = d;
+            }
+            if (!ao.nrates)
                 return cs_usage_error(cmd, "--rate must lie in (0, 1], got '%s'", optarg);
-            p->rate = d;
+            p->rate = ao.rates[0];
             have_rate = 1;
+            break;
+        case O_VAL:
+            ao.args.val = optarg;
+            have_auto_opt = 1;
+            break;
+        case O_CANDS: {
+            int chosen[64];
+            if (cs_auto_portfolio_choose(optarg, chosen))
+                return cs_usage_error(cmd, "%s", cs_errmsg());
+            ao.args.candidates = optarg;
+            have_auto_opt = 1;
+            break;
+        }
+        case O_OBJ:
+            if (cs_auto_objective_parse(optarg, &ao.args.objective))
+                return cs_usage_error(cmd, "%s", cs_errmsg());
+            have_auto_opt = 1;
+            break;
+        case O_EVAL:
+            if (!(ao.args.evaluator = cs_auto_evaluator_find(optarg)))
+                return cs_usage_error(cmd, "%s", cs_errmsg());
+            have_auto_opt = 1;
+            break;
+        case O_BUDGET:
+            if (cs_parse_double(optarg, &d) || !(d > 0.0) || isinf(d))
+                return cs_usage_error(cmd, "--budget-seconds must be a positive number, got '%s'", optarg);
+            ao.args.budget_seconds = d;
+            have_auto_opt = 1;
             break;
         case O_COUNT:
             if (cs_parse_long(optarg, &l) || l < 1)
@@ -190,8 +264,11 @@ int cmd_select(int argc, char **argv)
         case O_BY:
             a.score = optarg;
             have_by = 1;
+            ao.on |= strcmp(optarg, "auto") == 0;
+            ao.named_rule |= strcmp(optarg, "auto") != 0;
             break;
         case O_QUOTA:
+            ao.named_rule = 1;
             if (cs_quota_parse(optarg, &p->quota))
                 return cs_usage_error(cmd, "--quota: %s", cs_errmsg());
             break;
@@ -202,6 +279,7 @@ int cmd_select(int argc, char **argv)
             have_dualc = 1;
             break;
         case O_MINPC:
+            ao.named_rule = 1; /* a quota choice */
             if (cs_parse_long(optarg, &l) || l < 1)
                 return cs_usage_error(cmd, "--min-per-class must be a positive integer, got '%s'", optarg);
             p->min_per_class = l;
@@ -223,15 +301,18 @@ int cmd_select(int argc, char **argv)
         case O_DUAL: {
             /* Each of these options is named after its rule (select/rules.c). */
             const char *name = option_name(longopts, c);
+            ao.named_rule = 1;
             rule_clash |= rule_name && strcmp(rule_name, name) != 0;
             rule_name = name;
             break;
         }
         case O_ORDER:
+            ao.named_rule = 1;
             if (cs_order_parse(optarg, &p->order, &p->band_lo, &p->band_hi))
                 return cs_usage_error(cmd, "--order: %s", cs_errmsg());
             break;
         case O_FW:
+            ao.named_rule = 1;
             a.focus_weighted = 1;
             break;
         case O_GAMMA:
@@ -240,6 +321,7 @@ int cmd_select(int argc, char **argv)
             a.gamma = d;
             break;
         case O_FF:
+            ao.named_rule = 1;
             p->filter = 1;
             break;
         case O_TAU:
@@ -301,6 +383,19 @@ int cmd_select(int argc, char **argv)
     if (have_rate == have_count)
         return cs_usage_error(cmd, have_rate ? "--rate and --count exclude each other"
                                              : "give the budget: --rate R or --count M");
+    /* --by auto: asked for, or the default when no option names a rule,
+     * score, quota or order (and not while reading a portfolio entry). */
+    if (ao.on && ao.named_rule)
+        return cs_usage_error(cmd, "--by auto chooses the rule, score, quota and order itself: give none of them");
+    ao.on |= !ao.named_rule && !candidate_out;
+    if (have_auto_opt && !ao.on)
+        return cs_usage_error(cmd, "--val, --candidates, --objective, --evaluator and --budget-seconds apply to --by auto only");
+    if (ao.on)
+        a.score = "eva"; /* checked below; each candidate names its own */
+    if (!have_rate)
+        ao.nrates = 1;
+    if (ao.nrates > 1 && out)
+        return cs_usage_error(cmd, "-o names one file: several rates write their default names");
     if (rule_clash) {
         char list[256];
         cs_select_rule_list("--", " and ", list, sizeof list);
@@ -341,29 +436,102 @@ int cmd_select(int argc, char **argv)
         return cs_usage_error(cmd, "select takes one RUN directory");
     if (optind < argc)
         a.run_dir = argv[optind];
+    if (candidate_out) {
+        *candidate_out = a;
+        return CS_EXIT_OK;
+    }
 
     /* A bad output path is reported before any work (and nothing is printed). */
     if (out && cs_check_output_dir(out)) {
         cs_print_error();
         return CS_EXIT_ERR;
     }
+    cs_auto_ctx ax;
+    memset(&ax, 0, sizeof ax);
+    if (ao.on && cs_auto_open(&ax, &ao.args, a.run_dir, p->seed)) {
+        cs_print_error();
+        cs_auto_close(&ax);
+        return CS_EXIT_ERR;
+    }
+    int rc = CS_EXIT_OK;
+    for (int k = 0; k < ao.nrates && rc == CS_EXIT_OK; k++) {
+        if (have_rate)
+            p->rate = ao.rates[k];
+        rc = run_selection(cmd, &a, &ao, &ax, out, dry, npy, force, ao.nrates > 1);
+    }
+    if (ao.on)
+        cs_auto_close(&ax);
+    return rc;
+}
+
+/* One portfolio entry through the command's parser (auto.h's cs_auto_parse_fn):
+ * "select OPTIONS --rate R|--count M --seed S". */
+static int parse_candidate(const char *options, const cs_run_select_args *base, cs_run_select_args *out)
+{
+    /* static: the parsed args point into it until the next entry is parsed */
+    static char buf[1024], rate[64], seed[32];
+    char *argv[64];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "%s", options);
+    argv[argc++] = "select";
+    for (char *t = strtok(buf, " "); t && argc < 58; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    if (base->params.count) {
+        argv[argc++] = "--count";
+        snprintf(rate, sizeof rate, "%lld", (long long)base->params.count);
+    } else {
+        argv[argc++] = "--rate";
+        snprintf(rate, sizeof rate, "%.17g", base->params.rate);
+    }
+    argv[argc++] = rate;
+    argv[argc++] = "--seed";
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)base->params.seed);
+    argv[argc++] = seed;
+    argv[argc] = NULL;
+    candidate_out = out;
+    optind = 0; /* glibc: start a new scan */
+    int rc = cmd_select(argc, argv);
+    candidate_out = NULL;
+    return rc;
+}
+
+static int run_selection(const cs_command *cmd, cs_run_select_args *a, auto_opts *ao, cs_auto_ctx *ax,
+                         const char *out, int dry, int npy, int force, int multi)
+{
+    cs_select_params *p = &a->params;
+    (void)cmd;
+    (void)multi;
     cs_run_selection s;
-    int src = cs_run_select(&a, &s);
+    cs_auto_result ar = {0};
+    int src;
+    if (ao->on) {
+        ax->a.parse = parse_candidate;
+        src = cs_auto_select(ax, a, &ar);
+        if (!src) {
+            s = ar.sel;
+            cs_run_selection_init(&ar.sel);
+        }
+    } else {
+        src = cs_run_select(a, &s);
+    }
     if (src) {
         cs_print_error();
         if (src == CS_ENOTRUN)
             fprintf(stderr, "hint: give the folder 'coreset score' wrote, or run there\n");
+        cs_auto_result_release(&ar);
         return CS_EXIT_ERR;
     }
     char path[4200];
     if (out)
         snprintf(path, sizeof path, "%s", out);
     else
-        snprintf(path, sizeof path, "%s/%s", a.run_dir, s.default_name);
+        snprintf(path, sizeof path, "%s/%s", a->run_dir, s.default_name);
+    if (ao->on)
+        cs_auto_print_table(ax, &ar, stdout);
     /* Class names from run.yaml when the run recorded them; a run without
      * them (or without a readable run.yaml) prints class numbers. */
     char ypath[4200];
-    cs_run_path(ypath, sizeof ypath, a.run_dir, CS_RUN_YAML);
+    cs_run_path(ypath, sizeof ypath, a->run_dir, CS_RUN_YAML);
     cs_run_prov prov = {0};
     const char **names = cs_calloc((size_t)s.num_classes, sizeof *names);
     int named = names && cs_path_exists(ypath) && !cs_run_prov_read(&prov, ypath) &&
@@ -375,12 +543,13 @@ int cmd_select(int argc, char **argv)
     int rc = CS_EXIT_OK;
     if (dry) {
         cs_info("dry run: '%s' not written", path);
-    } else if (write_outputs(&s, path, npy, force)) {
+    } else if (write_outputs(&s, path, npy, force) || (ao->on && cs_auto_write_json(ax, a, &ar, path))) {
         cs_print_error();
         rc = CS_EXIT_ERR;
     } else {
         cs_info("wrote '%s' (%lld of %lld samples)", path, (long long)s.m, (long long)s.n);
     }
     cs_run_selection_release(&s);
+    cs_auto_result_release(&ar);
     return rc;
 }

@@ -67,6 +67,7 @@ typedef struct cs_config_dataset {
     int channels;                         /* 0 = as the files, 1 grey, 3 RGB */
     int size;                             /* 0 = as the files, else N x N */
     cs_on_bad_file on_bad_file;
+    char val_split[CS_CFG_NAME_MAX]; /* "" = none: select --by auto holds some training samples out */
 } cs_config_dataset;
 
 /* ECG datasets (dataset.kind ptbxl, wfdb-beats, cinc). */

@@ -204,6 +204,9 @@ const cs_cfg_key cs_config_keys[] = {
      "folder kind: resize every image to size x size with the box (area) filter, as PIL's Image.BOX; 0 = keep, all files of one size"},
     {"dataset.on_bad_file", ENUM, F(dataset.on_bad_file), ANY, "error", bad_files, NULL,
      "folder kind: a file that fails to decode stops the command with its name (error), or is left out and counted (skip)"},
+    {"dataset.val_split", STR, F(dataset.val_split), ANY, "val", NULL, NULL,
+     "name of the validation split `coreset select --by auto` chooses the rule on; empty, or absent from the file = "
+     "a stratified holdout of the training split (select --val)"},
     /* ecg */
     {"ecg.leads", STR, F(ecg.leads), ANY, "", NULL, check_leads,
      "leads by name as in the headers (MLII, V1, I, AVR, ...); empty = every lead, for wfdb-beats the first"},
@@ -389,7 +392,6 @@ static const struct {
     const char *key, *why;
 } retired[] = {
     {"train.checkpoint_every", "the surrogate pass writes a checkpoint after every epoch (resume needs it)"},
-    {"dataset.val_split", "nothing reads a validation split; the other splits are exported whole"},
 };
 
 const char *cs_config_retired(const char *key)

@@ -261,6 +261,47 @@ static void kv_row(FILE *fp, const char *key, const char *value)
     fputs("</td></tr>\n", fp);
 }
 
+/* The --by auto search behind the index, when its JSON is beside it. */
+static void section_auto(FILE *fp, const cs_report_data *d)
+{
+    if (!d->nauto && !d->auto_note[0])
+        return;
+    open_section(fp, "auto");
+    fprintf(fp, " data-chosen=\"");
+    esc(fp, d->auto_chosen);
+    fprintf(fp, "\" data-candidates=\"%d\"", d->nauto);
+    heading(fp, "Rule search (--by auto)",
+            "Each candidate rule selected a coreset at this rate; a fresh model trained on it was scored on the "
+            "held-out data (mean and std over the evaluator's seeds). The best mean was kept; Random is always a "
+            "candidate.");
+    note(fp, d->auto_note);
+    if (d->nauto) {
+        fputs("<table class=\"kv\" data-table=\"auto\">\n<tr><th>candidate</th><th>options</th><th>", fp);
+        esc(fp, d->auto_objective);
+        fputs("</th><th>std</th><th>epochs</th><th>seconds</th></tr>\n", fp);
+        for (int i = 0; i < d->nauto; i++) {
+            const cs_report_auto_row *r = &d->auto_rows[i];
+            int chosen = strcmp(r->name, d->auto_chosen) == 0;
+            fputs("<tr data-candidate=\"", fp);
+            esc(fp, r->name);
+            fprintf(fp, "\" data-mean=\"%.6f\"%s><td>", r->mean, chosen ? " data-chosen=\"1\"" : "");
+            esc(fp, r->name);
+            fputs(chosen ? " (chosen)</td><td>" : "</td><td>", fp);
+            esc(fp, r->options);
+            if (r->evaluated)
+                fprintf(fp, "</td><td>%.4f</td><td>%.4f</td><td>%d</td><td>%.1f</td></tr>\n", r->mean, r->std,
+                        r->epochs, r->seconds);
+            else {
+                fputs("</td><td colspan=\"3\">", fp);
+                esc(fp, r->status);
+                fprintf(fp, "</td><td>%.1f</td></tr>\n", r->seconds);
+            }
+        }
+        fputs("</table>\n", fp);
+    }
+    fputs("</section>\n", fp);
+}
+
 static void section_provenance(FILE *fp, const cs_report_data *d)
 {
     char v[64];
@@ -313,8 +354,10 @@ int cs_report_html(FILE *fp, const cs_report_data *d, const cs_report_figs *f)
     rc = rc ? rc : section_plane(fp, d, f);
     rc = rc ? rc : section_traces(fp, d, f);
     rc = rc ? rc : section_samples(fp, d, f);
-    if (!rc)
+    if (!rc) {
+        section_auto(fp, d);
         section_provenance(fp, d);
+    }
     fputs("</body>\n</html>\n", fp);
     return rc;
 }

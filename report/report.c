@@ -104,7 +104,7 @@ int cs_report_write(const cs_report_args *a)
     if ((rc = cs_report_gather_run(&d, a->run)) || (rc = cs_check_output_dir(out)) ||
         (a->png_dir && (rc = check_png_dir(a->png_dir))))
         goto out;
-    if (a->index && (rc = cs_report_gather_index(&d, a->index)))
+    if (a->index && ((rc = cs_report_gather_index(&d, a->index)) || (rc = cs_report_gather_auto(&d))))
         goto out;
     if ((rc = cs_report_gather_prov(&d)) || (rc = cs_report_gather_scores(&d, a->score)) ||
         (rc = cs_report_gather_traj(&d)) || (rc = cs_report_gather_cam(&d)))

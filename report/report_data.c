@@ -23,6 +23,7 @@ void cs_report_data_release(cs_report_data *d)
     cs_index_file_release(&d->index);
     free(d->kept);
     free(d->class_kept);
+    free(d->auto_rows);
     free(d->score_v);
     free(d->late_conf);
     free(d->focus);

@@ -52,6 +52,14 @@ typedef struct cs_report_sample {
     double rec_focus; /* the run's mean recorded focus (NaN if never computed) */
 } cs_report_sample;
 
+/* One candidate of a --by auto search. */
+typedef struct cs_report_auto_row {
+    char name[64], options[192], status[32];
+    double mean, std, seconds;
+    int epochs, evaluated;
+    long long m;
+} cs_report_auto_row;
+
 typedef struct cs_report_data {
     char run[4096];
     char scores_path[4200];
@@ -72,6 +80,10 @@ typedef struct cs_report_data {
     int64_t *class_kept; /* n_c */
     int filter_on;       /* the index used the reliability filter */
     double tau, phi;     /* its thresholds, else the METHODS.md defaults */
+    /* INDEX.auto.json beside an index of select --by auto (gather_auto.c) */
+    cs_report_auto_row *auto_rows;
+    int nauto;
+    char auto_objective[32], auto_chosen[64], auto_note[CS_REPORT_NOTE];
     /* the score of the histograms and the thumbnails' ranking */
     char score[64], score_params[256];
     int score_dir;       /* CS_SCORE_HIGH / CS_SCORE_LOW */
@@ -111,6 +123,9 @@ int cs_report_gather_run(cs_report_data *d, const char *run);
 int cs_report_gather_scores(cs_report_data *d, const char *score);
 /* gather_index.c: read the index, refuse one of another dataset, count what was kept. */
 int cs_report_gather_index(cs_report_data *d, const char *path);
+/* gather_auto.c: the candidate table of INDEX.auto.json when it exists beside
+ * the index (unreadable: a note, no error). */
+int cs_report_gather_auto(cs_report_data *d);
 /* gather_prov.c: run.yaml and its provenance section (absent: a note, no error). */
 int cs_report_gather_prov(cs_report_data *d);
 /* A class as figures and tables name it: "class 3", or with the name the run

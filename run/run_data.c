@@ -52,6 +52,29 @@ int cs_run_data_load_in(cs_run_data *rd, const cs_config *cfg, const char *run_d
     return 0;
 }
 
+int cs_run_data_load_val(cs_run_data *rd, const cs_config *cfg, cs_data *d)
+{
+    memset(d, 0, sizeof *d);
+    const char *name = cfg->dataset.val_split;
+    if (!name[0] || !cs_dataset_split(rd->ds, name))
+        return 0;
+    int rc = cs_data_load(d, rd->ds, name, cs_model_is_1d(cfg->model.name));
+    if (rc)
+        return rc;
+    if (d->n == 0) {
+        cs_data_release(d);
+        return 0;
+    }
+    for (int64_t i = 0; i < d->n; i++)
+        if (d->y[i] >= rd->data.num_classes) {
+            rc = cs_error(CS_EFORMAT, "'%s': split '%s' has label %d, the training split %d classes",
+                          cs_dataset_path(rd->ds), name, d->y[i], rd->data.num_classes);
+            cs_data_release(d);
+            return rc;
+        }
+    return 1;
+}
+
 void cs_run_data_normalise(const cs_run_data *rd, const cs_config *cfg, cs_data *d)
 {
     if (cfg->dataset.normalize == CS_NORM_DATASET)

@@ -30,6 +30,11 @@ int cs_run_data_load_in(cs_run_data *rd, const cs_config *cfg, const char *run_d
 /* Write RUN/images.h5 for a dataset that decoded its samples (nothing for
  * the other kinds, or when they came from that file). */
 int cs_run_data_save_cache(const cs_run_data *rd, const char *run_dir);
+/* The run's validation split (cfg->dataset.val_split) of the opened dataset,
+ * raw, into *d: 1 when loaded, 0 when the config names none or the file has
+ * no split of that name (the caller holds training samples out instead),
+ * negative on error.  Its labels must lie in the training split's classes. */
+int cs_run_data_load_val(cs_run_data *rd, const cs_config *cfg, cs_data *d);
 /* Normalise d (the whole split or rows of it) as the run did. */
 void cs_run_data_normalise(const cs_run_data *rd, const cs_config *cfg, cs_data *d);
 void cs_run_data_release(cs_run_data *rd);

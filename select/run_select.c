@@ -397,6 +397,7 @@ int cs_run_select(const cs_run_select_args *a, cs_run_selection *s)
         .embed = emb,
         .embed_dim = emb_dim,
         .helper = arr.helper,
+        .exclude = a->exclude,
     };
     if ((rc = cs_select_run(p, &in, &s->idx, &s->m, &s->report))) {
         cs_error_prefix("'%s'", path);

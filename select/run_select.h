@@ -20,6 +20,7 @@ typedef struct cs_run_select_args {
     double gamma;           /* NAN (default): the gamma of the run's focus_weighted score, else 1 */
     int embed_epoch;        /* RUN/embeddings.h5's epoch for a rule in embedding space; 0: the last */
     cs_select_params params;
+    const uint8_t *exclude; /* N flags: samples never selected (select --by auto's holdout); NULL = none */
 } cs_run_select_args;
 
 typedef struct cs_run_selection {

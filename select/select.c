@@ -10,6 +10,7 @@
 #include "select.h"
 
 #include "../common/err.h"
+#include "exclude.h"
 #include "filter.h"
 #include "quota.h"
 #include "rank.h"
@@ -160,6 +161,8 @@ int cs_select_run(const cs_select_params *p, const cs_select_inputs *in, int64_t
 {
     *idx = NULL;
     *m = 0;
+    if (in->exclude)
+        return cs_select_run_excluding(p, in, idx, m, rep);
     int rc = check_args(p, in);
     if (rc)
         return rc;

@@ -88,6 +88,7 @@ typedef struct cs_select_inputs {
     const float *embed;      /* n x embed_dim row-major embeddings: the geometric rules (geom.h) */
     int embed_dim;
     const double *helper;    /* the rule's scores.h5 helper (rule.h `helper`), e.g. dual_conf */
+    const uint8_t *exclude;  /* n flags, 1 = never selected (a validation holdout); NULL = none (exclude.h) */
 } cs_select_inputs;
 
 typedef struct cs_select_row {

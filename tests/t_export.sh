@@ -9,7 +9,7 @@ if ! have_small_run; then skip all "'$SRC' not found (set CORESET_DATA)"; exit 0
 if ! have_py numpy || ! have_py h5py; then skip all "numpy and h5py needed for $PY"; exit 0; fi
 run=$TMP/run
 small_run "$run" || { fail small-run "coreset score failed"; exit 0; }
-"$CS" -q select "$run" --rate 0.1 >/dev/null
+"$CS" -q select "$run" --rate 0.1 --by eva >/dev/null
 idx=$run/coreset-eva-0.10.idx
 check() { "$PY" tests/check_export.py "$@" >"$TMP/check" 2>&1; }
 

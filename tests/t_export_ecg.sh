@@ -12,7 +12,7 @@ if ! have_py h5py; then skip all "python3 h5py missing"; exit 0; fi
 "$CS" -q score -c configs/mitbih.yaml --set "dataset.path=$MITDB" --set ecg.records=100 --set ecg.beat_length=128 \
     --set model.width=8 --set train.epochs=4 --set score.eva_k=2 --set score.el2n_to=2 --set score.du_window=2 \
     -o "$TMP/run" 2>"$TMP/err" &&
-    "$CS" -q select "$TMP/run" --count 50 -o "$TMP/run/c.idx" >/dev/null 2>>"$TMP/err" &&
+    "$CS" -q select "$TMP/run" --count 50 --by eva -o "$TMP/run/c.idx" >/dev/null 2>>"$TMP/err" &&
     "$CS" -q export "$TMP/run/c.idx" -o "$TMP/e.h5" 2>>"$TMP/err"
 if [ $? = 0 ] && "$PY" - "$TMP/e.h5" <<'PY'
 import sys, h5py

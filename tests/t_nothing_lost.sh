@@ -40,7 +40,7 @@ refused() {
 
 run=$TMP/run
 small_run "$run" || { fail small-run "coreset score failed"; exit 0; }
-"$CS" -q select "$run" --rate 0.1 >/dev/null
+"$CS" -q select "$run" --rate 0.1 --by eva >/dev/null
 idx=$run/coreset-eva-0.10.idx
 cp "$idx" "$TMP/x.idx"
 cp "$SRC" "$TMP/d.npz"
@@ -55,8 +55,8 @@ refused export-onto-checkpoint "refusing to write" "$CS" export "$idx" -o "$run/
 sed "s|^# source: .*|# source: $TMP/d.npz|" "$idx" >"$TMP/d.idx"
 refused export-onto-source "refusing to write '$TMP/d.npz'" "$CS" export "$TMP/d.idx" -o "$TMP/d.npz"
 refused dump-cst-onto-its-run "refusing to write" "$CS" dump --h5 -o "$run/scores.h5" "$run/trajectory.cst"
-refused select-onto-scores "refusing to write '$run/scores.h5'" "$CS" select "$run" --rate 0.1 -o "$run/scores.h5"
-refused select-force-onto-scores "refusing to write" "$CS" select "$run" --rate 0.1 -o "$run/scores.h5" --force
+refused select-onto-scores "refusing to write '$run/scores.h5'" "$CS" select "$run" --rate 0.1 --by eva -o "$run/scores.h5"
+refused select-force-onto-scores "refusing to write" "$CS" select "$run" --rate 0.1 --by eva -o "$run/scores.h5" --force
 refused dump-csv-onto-traj "refusing to write" "$CS" dump --csv -o "$run/trajectory.cst" "$run"
 refused dump-h5-onto-traj "refusing to write" "$CS" dump --h5 -o "$run/trajectory.cst" "$run"
 refused dump-h5-onto-index "refusing to write" "$CS" dump --h5 -o "$idx" "$run"
@@ -73,18 +73,18 @@ ln "$TMP/d.npz" "$TMP/hard.npz"
 refused via-hardlink "refusing to write '$TMP/hard.npz'" "$CS" train "$TMP/d.npz" -c "$TMP/c.yaml" -o "$TMP/hard.npz"
 
 # --- issue 15 bug 1: exact, distinct index names; no silent replacement -----------
-"$CS" -q select "$run" --rate 0.125 >/dev/null && "$CS" -q select "$run" --rate 0.12 >/dev/null &&
-    "$CS" -q select "$run" --rate 0.005 >/dev/null
+"$CS" -q select "$run" --rate 0.125 --by eva >/dev/null && "$CS" -q select "$run" --rate 0.12 --by eva >/dev/null &&
+    "$CS" -q select "$run" --rate 0.005 --by eva >/dev/null
 [ -f "$run/coreset-eva-0.125.idx" ] && [ -f "$run/coreset-eva-0.12.idx" ] && [ -f "$run/coreset-eva-0.005.idx" ] &&
     ! cmp -s "$run/coreset-eva-0.125.idx" "$run/coreset-eva-0.12.idx" && pass names-exact-distinct ||
     fail names-exact-distinct "$(ls "$run")"
 grep -q '^# rate: 0.125$' "$run/coreset-eva-0.125.idx" && pass name-matches-header || fail name-matches-header
 [ -f "$run/coreset-eva-0.10.idx" ] && pass two-decimal-names-kept || fail two-decimal-names-kept
-expect_status same-selection-again 0 "$CS" -q select "$run" --rate 0.1
+expect_status same-selection-again 0 "$CS" -q select "$run" --rate 0.1 --by eva
 refused other-selection-same-name "holds another selection" "$CS" select "$run" --rate 0.1 --quota balanced
 expect_status force-replaces 0 "$CS" -q select "$run" --rate 0.1 --quota balanced --force
 grep -q '^# quota: balanced$' "$idx" && pass force-replaced || fail force-replaced
-"$CS" -q select "$run" --rate 0.1 --force >/dev/null # back to the default selection
+"$CS" -q select "$run" --rate 0.1 --by eva --force >/dev/null # back to the default selection
 cmp -s "$idx" "$TMP/x.idx" && pass force-back || fail force-back
 
 # --- 6-8. wrong answers with exit 0 -------------------------------------------------
@@ -148,7 +148,7 @@ if [ -s "$TMP/L/lock" ] && kill -0 "$lpid" 2>/dev/null; then
         "$CS" score -c "$TMP/long.yaml" -o "$TMP/L"
     expect_error resume-while-running "being written by another coreset process (pid $lpid)" "$CS" score --resume "$TMP/L"
     expect_error rescore-while-running "being written by another" "$CS" score --rescore "$TMP/L"
-    expect_error select-while-running "still being written .*pid $lpid" "$CS" select "$TMP/L" --rate 0.1
+    expect_error select-while-running "still being written .*pid $lpid" "$CS" select "$TMP/L" --rate 0.1 --by eva
     expect_error report-while-running "still being written" "$CS" report "$TMP/L"
     expect_error dump-while-running "still being written" "$CS" dump --csv "$TMP/L"
     expect_error inspect-while-running "still being written" "$CS" inspect "$TMP/L"
@@ -169,7 +169,7 @@ sys.exit(0 if p.returncode == 1 and 'is being read by another coreset process' i
 PY
 [ $? = 0 ] && pass writer-waits-for-reader || fail writer-waits-for-reader "$(cat "$TMP/rd.out")"
 expect_status rescore-after-reader 0 "$CS" -q score --rescore "$TMP/L"
-expect_status select-after 0 "$CS" -q select "$TMP/L" --rate 0.1 -o "$TMP/L.idx"
+expect_status select-after 0 "$CS" -q select "$TMP/L" --rate 0.1 --by eva -o "$TMP/L.idx"
 
 # 20 concurrent starts on one folder: one runs, the other gets the lock error,
 # and the run is bit-identical to an undisturbed one.  Then kill -9 and two

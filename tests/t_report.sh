@@ -12,7 +12,7 @@ if ! have_small_run; then skip all "'$SRC' not found (set CORESET_DATA)"; exit 0
 if ! have_py h5py; then skip all "$PY lacks h5py"; exit 0; fi
 run=$TMP/run
 small_run "$run" || { fail small-run "coreset score failed"; exit 0; }
-"$CS" -q select "$run" --rate 0.2 -o "$TMP/sel.idx" >/dev/null || { fail select "coreset select failed"; exit 0; }
+"$CS" -q select "$run" --rate 0.2 --by eva -o "$TMP/sel.idx" >/dev/null || { fail select "coreset select failed"; exit 0; }
 "$CS" -q dump "$run" --h5 -o "$TMP/traj.h5" || { fail dump "coreset dump failed"; exit 0; }
 
 expect_status report 0 "$CS" report "$run" --index "$TMP/sel.idx" -o "$TMP/r.html" --png "$TMP/png"
@@ -92,7 +92,7 @@ grep -q '<section id="samples" data-section="samples" data-maps="[1-9][0-9]*" da
 # select's table and inspect name the classes.
 grep -qx '  class_names: \["N", S, V, F, Q\]' "$ecg/run.yaml" &&
     grep -q '<td>2 V</td>' "$TMP/ecg.html" && grep -q 'class 2 (V): ' "$TMP/ecg.html" &&
-    "$CS" select "$ecg" --rate 0.3 --dry-run 2>/dev/null | grep -q '^2 V  *[0-9]' &&
+    "$CS" select "$ecg" --rate 0.3 --by eva --dry-run 2>/dev/null | grep -q '^2 V  *[0-9]' &&
     "$CS" inspect "$ecg" 2>/dev/null | grep -q '(labels 0 N: [0-9]*, 1 S: ' &&
     "$CS" inspect --json "$ecg" 2>/dev/null | "$PY" -c 'import json,sys; assert json.load(sys.stdin)["provenance"]["class_names"] == list("NSVFQ")' &&
-    pass ecg-class-names || fail ecg-class-names "$(grep class_names "$ecg/run.yaml"; "$CS" select "$ecg" --rate 0.3 --dry-run 2>&1 | head -4)"
+    pass ecg-class-names || fail ecg-class-names "$(grep class_names "$ecg/run.yaml"; "$CS" select "$ecg" --rate 0.3 --by eva --dry-run 2>&1 | head -4)"

@@ -14,8 +14,9 @@ indices() { grep -v '^#' "$1"; }
 header() { sed -n "s/^# $2: //p" "$1"; }
 N=$("$PY" -c "import h5py; print(h5py.File('$run/scores.h5')['labels'].shape[0])")
 
-# RUN defaults to the current directory; the default name has the rate with 2 decimals.
-(cd "$run" && "$CS_ABS" select --rate 0.1 >"$TMP/table" 2>"$TMP/err")
+# RUN defaults to the current directory; the default name has the rate with 2 decimals
+# (--by eva, the rule before --by auto became the default: t_select_auto.sh tests auto).
+(cd "$run" && "$CS_ABS" select --rate 0.1 --by eva >"$TMP/table" 2>"$TMP/err")
 idx=$run/coreset-eva-0.10.idx
 [ -s "$idx" ] && pass default-name || fail default-name "no $idx: $(cat "$TMP/err")"
 M=$(awk -v n="$N" 'BEGIN { m = int(0.1 * n); if (m < 0.1 * n) m++; print m }')
@@ -59,27 +60,27 @@ PY
 done
 
 # Byte-identical reruns; --count names the file with n<M>.
-expect_status rerun 0 "$CS" select "$run" --rate 0.1 -o "$TMP/again.idx"
+expect_status rerun 0 "$CS" select "$run" --rate 0.1 --by eva -o "$TMP/again.idx"
 cmp -s "$idx" "$TMP/again.idx" && pass byte-identical || fail byte-identical "$(diff "$idx" "$TMP/again.idx" | head -3)"
 "$CS" -q select "$run" --rate 0.2 --sample --seed 3 -o "$TMP/s3a.idx" >/dev/null
 "$CS" -q select "$run" --rate 0.2 --sample --seed 3 -o "$TMP/s3b.idx" >/dev/null
 "$CS" -q select "$run" --rate 0.2 --sample --seed 4 -o "$TMP/s4.idx" >/dev/null
 cmp -s "$TMP/s3a.idx" "$TMP/s3b.idx" && pass sample-same-seed || fail sample-same-seed
 cmp -s "$TMP/s3a.idx" "$TMP/s4.idx" && fail sample-other-seed "seeds 3 and 4 gave the same file" || pass sample-other-seed
-expect_status count 0 "$CS" select "$run" --count 37
+expect_status count 0 "$CS" select "$run" --count 37 --by eva
 [ "$(indices "$run/coreset-eva-n37.idx" | wc -l)" = 37 ] && [ "$(header "$run/coreset-eva-n37.idx" count)" = 37 ] &&
     pass count-name || fail count-name "$(ls "$run")"
-expect_status rate-one 0 "$CS" select "$run" --rate 1 -o "$TMP/all.idx"
+expect_status rate-one 0 "$CS" select "$run" --rate 1 --by eva -o "$TMP/all.idx"
 [ "$(indices "$TMP/all.idx" | wc -l)" = "$N" ] && pass rate-one-all || fail rate-one-all
 
 # --dry-run prints the table and writes nothing.
 before=$(ls "$run")
-expect_status dry-run 0 "$CS" select "$run" --rate 0.3 --npy --dry-run
+expect_status dry-run 0 "$CS" select "$run" --rate 0.3 --by eva --npy --dry-run
 [ "$(ls "$run")" = "$before" ] && grep -q '^total' "$TMP/out" && pass dry-run-nothing-written ||
     fail dry-run-nothing-written "$(ls "$run")"
 
 # --npy: an int64 .npy of the same indices beside the index.
-expect_status npy 0 "$CS" select "$run" --rate 0.25 --npy -o "$TMP/q.idx"
+expect_status npy 0 "$CS" select "$run" --rate 0.25 --by eva --npy -o "$TMP/q.idx"
 "$PY" -c "
 import numpy as np
 a = np.load('$TMP/q.npy'); b = np.loadtxt('$TMP/q.idx', dtype=np.int64, comments='#')
@@ -134,7 +135,7 @@ ARGS
         [ "$(header "$TMP/ref17.idx" score)" = "eva*focus^0.123456789" ] &&
         pass header-numbers-exact || fail header-numbers-exact "$(grep -h '^# \(rate\|sampling\|filter\|order\|score\):' "$TMP"/ref1[4-7].idx | tr '\n' ' ')"
     # The filter has work to do here: it must change the selection.
-    "$CS" -q select "$run" --rate 0.3 -o "$TMP/nofilter.idx" >/dev/null
+    "$CS" -q select "$run" --rate 0.3 --by eva -o "$TMP/nofilter.idx" >/dev/null
     cmp -s "$TMP/ref6.idx" "$TMP/nofilter.idx" && fail filter-changes "same selection with and without --focus-filter" ||
         pass filter-changes
     [ "$(header "$TMP/ref2.idx" score)" = aum ] && pass ccs-default-aum || fail ccs-default-aum
@@ -176,21 +177,21 @@ bad() {
     after=$(ls "$run" "$TMP")
     [ "$before" = "$after" ] && pass "$name-nothing-written" || fail "$name-nothing-written" "$(diff <(echo "$before") <(echo "$after"))"
 }
-bad rate-zero "rate must lie in (0, 1]" "$CS" select "$run" --rate 0
-bad rate-over-one "rate must lie in (0, 1]" "$CS" select "$run" --rate 1.5
-bad rate-text "rate must lie in (0, 1]" "$CS" select "$run" --rate abc
-bad count-zero "count must be a positive integer" "$CS" select "$run" --count 0
-bad count-over-n "count $((N + 1)): more than the $N samples" "$CS" select "$run" --count $((N + 1))
+bad rate-zero "rate must lie in (0, 1]" "$CS" select "$run" --rate 0 --by eva
+bad rate-over-one "rate must lie in (0, 1]" "$CS" select "$run" --rate 1.5 --by eva
+bad rate-text "rate must lie in (0, 1]" "$CS" select "$run" --rate abc --by eva
+bad count-zero "count must be a positive integer" "$CS" select "$run" --count 0 --by eva
+bad count-over-n "count $((N + 1)): more than the $N samples" "$CS" select "$run" --count $((N + 1)) --by eva
 bad no-budget "give the budget" "$CS" select "$run"
-bad both-budgets "exclude each other" "$CS" select "$run" --rate 0.1 --count 5
+bad both-budgets "exclude each other" "$CS" select "$run" --rate 0.1 --by eva --count 5
 bad unknown-score "unknown score 'nope'" "$CS" select "$run" --rate 0.1 --by nope
 bad unknown-quota "unknown quota 'fair'" "$CS" select "$run" --rate 0.1 --quota fair
-bad tau-without-filter "apply to --focus-filter only" "$CS" select "$run" --rate 0.1 --tau 0.5
+bad tau-without-filter "apply to --focus-filter only" "$CS" select "$run" --rate 0.1 --by eva --tau 0.5
 bad gamma-without-weighting "applies to --focus-weighted only" "$CS" select "$run" --rate 0.1 --gamma 2
 bad gamma-negative "gamma must be a number >= 0" "$CS" select "$run" --rate 0.1 --focus-weighted --gamma -1
 bad weighted-twice "would weight by focus twice" "$CS" select "$run" --rate 0.1 --by focus_weighted --focus-weighted
-bad not-a-run "is not a run directory" "$CS" select "$TMP" --rate 0.1
-bad missing-dir "cannot write '$TMP/nope/x.idx'" "$CS" select "$run" --rate 0.1 -o "$TMP/nope/x.idx"
+bad not-a-run "is not a run directory" "$CS" select "$TMP" --rate 0.1 --by eva
+bad missing-dir "cannot write '$TMP/nope/x.idx'" "$CS" select "$run" --rate 0.1 --by eva -o "$TMP/nope/x.idx"
 # The rules and quota modes are select/'s tables: the messages list them, and each one
 # must be an option the command takes and its help names.
 "$CS" select "$run" --rate 0.1 --top --ccs >/dev/null 2>"$TMP/err"
@@ -214,4 +215,4 @@ done
 cp -r "$run" "$TMP/noeva"
 "$CS" -q score --rescore "$TMP/noeva" --set score.eva_k=4 2>/dev/null
 run=$TMP/noeva
-bad run-without-score "has no score 'eva'" "$CS" select "$TMP/noeva" --rate 0.1
+bad run-without-score "has no score 'eva'" "$CS" select "$TMP/noeva" --rate 0.1 --by eva

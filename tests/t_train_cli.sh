@@ -46,7 +46,7 @@ a.pop("seconds"); b.pop("seconds"); assert a == b' "$TMP/a.json" "$TMP/b.json"; 
     pass deterministic; else fail deterministic "two runs with seed 0 differ"; fi
 
 # 3. --index: exactly the indexed samples.
-small_run "$TMP/run" 2>"$TMP/err" && "$CS" -q select "$TMP/run" --count 137 -o "$TMP/c.idx" >/dev/null 2>&1
+small_run "$TMP/run" 2>"$TMP/err" && "$CS" -q select "$TMP/run" --count 137 --by eva -o "$TMP/c.idx" >/dev/null 2>&1
 "$CS" -q train -c "$TMP/t.yaml" --index "$TMP/c.idx" -o "$TMP/c.json" >/dev/null 2>"$TMP/err"
 if [ $? = 0 ] && "$PY" -c '
 import json, sys; j = json.load(open(sys.argv[1]))

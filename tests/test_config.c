@@ -147,8 +147,6 @@ static const struct {
     {"dataset:\n  path: x\n  colour: red\n", "3:3: unknown key 'dataset.colour'"},
     {"train:\n  checkpoint_every: 2\n", "2:3: key 'train.checkpoint_every' is no longer used (the surrogate pass "
                                         "writes a checkpoint after every epoch (resume needs it)); remove it"},
-    {"dataset.val_split: val\n", "1:1: key 'dataset.val_split' is no longer used (nothing reads a validation "
-                                  "split; the other splits are exported whole); remove it"},
     {"train:\n  epochs: ten\n", "2:11: expected an integer, got 'ten'"},
     {"train:\n  epochs: 10.5\n", "2:11: expected an integer, got '10.5'"},
     {"train.lr: -1\n", "1:11: train.lr must be > 0, got -1"},
@@ -311,7 +309,7 @@ static void check_round_trip(const cs_config *c, int annotated)
  * such a run must resume and rescore.  --set refuses the key with the reason. */
 static void test_retired_keys(void)
 {
-    static const char run_yaml[] = "dataset:\n  path: /x\n  val_split: val\ntrain:\n  epochs: 7\n"
+    static const char run_yaml[] = "dataset:\n  path: /x\ntrain:\n  epochs: 7\n"
                                    "  checkpoint_every: 1\nprovenance:\n  seed: 0\n";
     cs_config c, want;
     cs_config_init(&c);
@@ -321,7 +319,7 @@ static void test_retired_keys(void)
     CHECK_OK(cs_config_set(&want, "train.epochs=7"));
     CHECK(cs_config_equal(&c, &want));
     cs_config_init(&c);
-    CHECK(cs_config_load(&c, path_buf) == CS_EINVAL && strstr(cs_errmsg(), "'dataset.val_split' is no longer used"));
+    CHECK(cs_config_load(&c, path_buf) == CS_EINVAL && strstr(cs_errmsg(), "'train.checkpoint_every' is no longer used"));
     CHECK(cs_config_set(&c, "train.checkpoint_every=1") == CS_EINVAL);
     CHECK_MSG(strstr(cs_errmsg(), "--set train.checkpoint_every=1: key 'train.checkpoint_every' is no longer used"),
               "%s", cs_errmsg());

@@ -2,7 +2,7 @@
 # demo.sh - the main job on real data a fresh Debian machine can install:
 # Fashion-MNIST from Debian's dataset-fashion-mnist, through the whole pipeline:
 #   coreset score   the surrogate pass (configs/fashion-mnist-demo.yaml) into runs/fashion-mnist
-#   coreset select  a 10% EVA coreset with class-proportional quotas
+#   coreset select  a 10% coreset, the rule chosen on a 10% holdout (--by auto, the default)
 #   coreset export  the pruned dataset as HDF5
 # A finished run is reused; an interrupted one is resumed.
 set -eu
@@ -24,12 +24,12 @@ elif [ -f "$run/trajectory.cst" ]; then
 else
     say ./coreset score -c "$cfg" -o "$run"
 fi
-say ./coreset select "$run" --rate 0.1 --by eva --quota proportional
-idx=$run/coreset-eva-0.10.idx
-say ./coreset export "$idx" -o "$run/fashion-mnist-eva-10.h5"
-say ./coreset inspect "$run/fashion-mnist-eva-10.h5"
+say ./coreset select "$run" --rate 0.1
+idx=$run/coreset-auto-0.10.idx
+say ./coreset export "$idx" -o "$run/fashion-mnist-auto-10.h5"
+say ./coreset inspect "$run/fashion-mnist-auto-10.h5"
 say ./coreset report "$run" --index "$idx" -o "$run/report.html"
 echo >&2
-echo "demo: the pruned dataset is $run/fashion-mnist-eva-10.h5 (index: $idx)" >&2
+echo "demo: the pruned dataset is $run/fashion-mnist-auto-10.h5 (index: $idx; the rule search: ${idx%.idx}.auto.json)" >&2
 echo "demo: what was kept and why: $run/report.html (one self-contained page)" >&2
-echo "demo: train on it with: ./coreset train $run/fashion-mnist-eva-10.h5 -c $cfg" >&2
+echo "demo: train on it with: ./coreset train $run/fashion-mnist-auto-10.h5 -c $cfg" >&2
