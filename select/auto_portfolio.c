@@ -23,6 +23,14 @@ const cs_auto_entry cs_auto_portfolio[] = {
     {"el2n-easy", "--by el2n --order easy", 0},
     {"aum-easy", "--by aum --order easy", 0},
     {"ccs-aum-sqrt", "--ccs --by aum --quota sqrt", 0},
+    {"ccs-aum-min5", "--ccs --by aum --min-per-class 5", 0}, /* CCS-CP with a floor */
+    {"dual", "--dual", 0},
+    /* in embedding space: left out, said so, on a run without embeddings.h5 */
+    {"moderate", "--moderate", 0},
+    {"kcenter", "--kcenter", 0},
+    {"herding", "--herding", 0},
+    {"d2", "--d2", 0},
+    {"d2-strat", "--d2-strat", 0},
 };
 
 const int cs_auto_portfolio_count = (int)(sizeof cs_auto_portfolio / sizeof cs_auto_portfolio[0]);
