@@ -139,7 +139,7 @@ $(B)/%.o: %.c
 # The files that embed CS_GIT_DESC (provenance in run.yaml, index headers, reports,
 # --version) rebuild when `git describe` changes, e.g. after a commit or a rebase;
 # the stamp is rewritten only then, so nothing else recompiles.
-GIT_DESC_USERS = cli/main.c select/run_select.c score/surrogate.c report/html_write.c
+GIT_DESC_USERS = cli/main.c select/run_select.c score/surrogate.c score/import.c report/html_write.c
 $(B)/git_desc.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' >$@

@@ -20,7 +20,7 @@
 #include <string.h>
 
 const char cmd_select_usage[] =
-    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE] [--quota none|proportional|balanced|sqrt|rcap] [--min-per-class K] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--dual [--dual-c C]] [--moderate | --kcenter | --herding | --d2 | --d2-strat [--knn K] [--gamma-f F] [--gamma-r R] [--d2-strata S] [--embed-epoch E]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
+    "usage: coreset select [RUN] (--rate R | --count M) [--by SCORE | --by auto [--val V] [--candidates L] [--objective O] [--evaluator E] [--budget-seconds S]] [--quota none|proportional|balanced|sqrt|rcap] [--min-per-class K] [--beta B] [--top | --sample] [--order hard|easy|band:LO:HI] [--focus-weighted [--gamma G]] [--focus-filter [--tau T] [--phi P]] [--ccs [--hard-cutoff B]] [--dual [--dual-c C]] [--moderate | --kcenter | --herding | --d2 | --d2-strat [--knn K] [--gamma-f F] [--gamma-r R] [--d2-strata S] [--embed-epoch E]] [--seed S] [--dry-run] [--npy] [-o FILE] [--force]\n"
     "\n"
     "Select a coreset from the scores of a run directory (default: the current\n"
     "directory) and write its index file. Prints a per-class table on stdout.\n"
@@ -30,7 +30,8 @@ const char cmd_select_usage[] =
     "  --count M         keep exactly M samples\n"
     "  --by SCORE        the score to rank by: a score of scores.h5 (focus_weighted:\n"
     "                    EVA focus-weighted with the run's score.focus_gamma) or\n"
-    "                    random (default: eva; aum with --ccs)\n"
+    "                    random (default: auto, see --by auto; eva when another\n"
+    "                    option names a rule, aum with --ccs)\n"
     "  --quota MODE      class quotas: none, proportional (default), balanced, sqrt, rcap\n"
     "  --min-per-class K every class gets at least min(K, N_c) before the quota's split\n"
     "  --top             keep the top n_c of each class in the chosen order (default)\n"

@@ -276,7 +276,7 @@ static int from_ckpt(cs_trainer *t, const cs_ckpt *c, const char *path)
  * (a user's file of the same name, a config read from the folder) is never
  * removed.  A run that finished an epoch is kept for --resume instead. */
 static const char *const run_files[] = {CS_RUN_YAML, CS_RUN_TRAJ, CS_RUN_CKPT, CS_RUN_SCORES, CS_RUN_LOCK,
-                                        CS_RUN_EMBED};
+                                        CS_RUN_EMBED, CS_RUN_IMAGES};
 #define NUM_RUN_FILES ((int)(sizeof run_files / sizeof run_files[0]))
 
 typedef struct created {
@@ -360,6 +360,9 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     int rc;
     if (cfg->score.runs > 128)
         return cs_error(CS_EINVAL, "score.runs is at most 128");
+    if (cfg->score.folds > 1 && cfg->score.runs * cfg->score.folds > 128) /* before anything is written */
+        return cs_error(CS_EINVAL, "score.runs x score.folds is at most 128, got %d",
+                        cfg->score.runs * cfg->score.folds);
     cs_run_data rd = {0};
     cs_data *data = &rd.data;
     cs_trainer t = {0};
@@ -393,6 +396,11 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
     pv.ds = rd.ds;
     make_meta(cfg, &pv, data->n, 0, meta, sizeof meta);
     if (K > 1) {
+        /* The passes record held-out folds only; the embedding rules want one model's
+         * features of every sample, which no fold pass has. */
+        if (cfg->record.embed)
+            cs_warn("record.embed: no embeddings.h5 with score.folds %d (each pass records its held-out fold "
+                    "only); the rules in embedding space need a run with score.folds 1", K);
         size_t len = strlen(meta), cap = len + 64 + (size_t)data->n;
         fold = cs_malloc((size_t)data->n);
         fmeta = cs_malloc(cap);
@@ -400,10 +408,6 @@ int cs_surrogate_run(const cs_config *cfg, const char *run_dir, int resume)
         used_rows = cs_malloc((size_t)data->n);
         if (!fold || !fmeta || !held || !used_rows) {
             rc = CS_ENOMEM;
-            goto out;
-        }
-        if (cfg->score.runs * K > 128) {
-            rc = cs_error(CS_EINVAL, "score.runs x score.folds is at most 128, got %d", cfg->score.runs * K);
             goto out;
         }
         if ((rc = cs_folds_assign(data->y, data->n, data->num_classes, K, (uint64_t)cfg->train.seed, fold)))

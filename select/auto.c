@@ -63,7 +63,7 @@ int cs_auto_open(cs_auto_ctx *x, const cs_auto_args *a, const char *run_dir, uin
     if (!cs_path_exists(yaml))
         return cs_error(CS_ENOTRUN, "'%s' has no run.yaml: --by auto trains models of the run's config (give a rule, "
                         "e.g. --by eva)", run_dir);
-    x->cfg = cs_malloc(sizeof *x->cfg);
+    x->cfg = cs_calloc(1, sizeof *x->cfg); /* zeroed: cs_auto_close may release it before init */
     x->rd = cs_calloc(1, sizeof(cs_run_data));
     if (!x->cfg || !x->rd)
         return CS_ENOMEM;
@@ -72,7 +72,8 @@ int cs_auto_open(cs_auto_ctx *x, const cs_auto_args *a, const char *run_dir, uin
         (rc = cs_scores_attr(scores, "dataset_sha256", sha, sizeof sha)))
         return rc;
     cs_run_data *rd = x->rd;
-    if ((rc = cs_run_data_load(rd, x->cfg, dataset[0] ? dataset : NULL, sha, -1)))
+    /* through the run folder: an image folder's pixels come from RUN/images.h5 */
+    if ((rc = cs_run_data_load_in(rd, x->cfg, run_dir, dataset[0] ? dataset : NULL, sha, -1)))
         return rc;
     const char *path = dataset[0] ? dataset : x->cfg->dataset.path;
     x->n = rd->data.n;
@@ -250,7 +251,8 @@ int cs_auto_select(cs_auto_ctx *x, const cs_run_select_args *base, cs_auto_resul
         ca.exclude = x->holdout;
         double t1 = now();
         cs_run_selection s;
-        if ((rc = cs_run_select(&ca, &s)) == 0 && s.n != x->n)
+        int selected = (rc = cs_run_select(&ca, &s)) == 0; /* s to release (a failed one released itself) */
+        if (selected && s.n != x->n)
             rc = cs_error(CS_EFORMAT, "'%s': scores.h5 holds %lld samples, the training split %lld", base->run_dir,
                           (long long)s.n, (long long)x->n);
         if (rc == 0)
@@ -259,10 +261,10 @@ int cs_auto_select(cs_auto_ctx *x, const cs_run_select_args *base, cs_auto_resul
         if (rc) {
             /* A rule the run cannot feed (a score it lacks) is left out, said
              * so; Random failing is an error. */
-            if (i == 0 || rc == CS_ENOMEM) {
+            if (selected)
                 cs_run_selection_release(&s);
+            if (i == 0 || rc == CS_ENOMEM)
                 break;
-            }
             c->status = 3;
             snprintf(c->error, sizeof c->error, "%s", cs_errmsg());
             cs_warn("auto: %s left out: %s", c->entry->name, c->error);
