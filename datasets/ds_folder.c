@@ -134,7 +134,7 @@ static int list_dir(const char *root, const char *rel, int want_dirs, strv *out)
             rc = strv_push(out, sub);
     }
     closedir(d);
-    if (!rc)
+    if (!rc && out->n > first) /* an empty folder: out->v may be NULL */
         qsort(out->v + first, (size_t)(out->n - first), sizeof *out->v, cmp_str);
     return rc;
 }
@@ -378,7 +378,7 @@ static int list_csv(const char *root, const cs_dataset_opts *o, folder_ctx *c, s
         for (int64_t i = 0; !rc && i < labels.n; i++)
             if (find_name(classes, labels.v[i]) < 0)
                 rc = strv_push(classes, labels.v[i]);
-        if (!rc)
+        if (!rc && classes->n > 0)
             qsort(classes->v, (size_t)classes->n, sizeof *classes->v, cmp_str);
     }
     for (int64_t i = 0; !rc && i < labels.n; i++) {

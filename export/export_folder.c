@@ -160,7 +160,8 @@ int cs_export_csv(cs_dataset *src, const char *split, const int64_t *idx, int64_
     }
     if (rc)
         goto out;
-    qsort(keep, (size_t)nkeep, sizeof *keep, cmp_str);
+    if (nkeep > 0)
+        qsort(keep, (size_t)nkeep, sizeof *keep, cmp_str);
     /* The rows are copied from the raw bytes: the parser unquotes in place,
      * so a row's extent is taken from its positions, its text from raw. */
     if ((rc = cs_read_file(csv_path, &raw, &rawlen)) || (rc = cs_csv_open_mem(&t, (const char *)raw, rawlen, csv_path)))
