@@ -140,7 +140,14 @@ refused rescore-not-a-run "" "$CS" score --rescore "$TMP/mine"
 # --- 2. one writer per run folder ---------------------------------------------------
 small_config "$TMP/long.yaml" 40
 "$CS" -q score -c "$TMP/long.yaml" -o "$TMP/L" & lpid=$!
-for _ in $(seq 200); do [ -s "$TMP/L/lock" ] && break; sleep 0.02; done
+# The checks below are about a run in the middle of training: wait until the writer
+# holds the lock and has written run.yaml and the trajectory's header (under the
+# sanitizers it loads and checks the data for seconds between taking the lock and
+# writing them).
+for _ in $(seq 1000); do
+    [ -s "$TMP/L/lock" ] && [ -s "$TMP/L/run.yaml" ] && [ -s "$TMP/L/trajectory.cst" ] && break
+    sleep 0.02
+done
 # Stopped (SIGSTOP keeps its flock), so that it cannot finish during the checks.
 kill -STOP "$lpid" 2>/dev/null
 if [ -s "$TMP/L/lock" ] && kill -0 "$lpid" 2>/dev/null; then
